@@ -1,0 +1,156 @@
+"""Rules that need the whole project: unique names, resolvable references, SQL lineage, cycles."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from datapact_dagster.contract.findings import DocPath, Finding, format_doc_path
+from datapact_dagster.contract.model import LAYER_ORDER, Contract, Layer, Table
+from datapact_dagster.warehouse.sql_parse import SqlParseError, table_refs
+
+LANDING_SCHEMA = "landing"
+Positions = Mapping[Path, Mapping[DocPath, tuple[int, int]]]
+
+
+class _Reporter:
+    def __init__(self, positions: Positions) -> None:
+        self.by_text = {
+            file: {format_doc_path(k): v for k, v in table.items()}
+            for file, table in positions.items()
+        }
+        self.findings: list[Finding] = []
+
+    def add(self, contract: Contract, doc_path: str, message: str, fix: str, code: str) -> None:
+        table = self.by_text.get(contract.source_path, {})
+        probe = doc_path
+        while probe and probe not in table:
+            cut = max(probe.rfind("."), probe.rfind("["))
+            probe = probe[:cut] if cut > 0 else ""
+        line, column = table.get(probe, (1, 1))
+        self.findings.append(Finding(str(contract.source_path), line, column, doc_path, message,
+                                     fix, code=code))
+
+    def add_sql(self, file: Path, line: int, column: int, message: str, fix: str,
+                code: str) -> None:
+        self.findings.append(Finding(str(file), line, column, "", message, fix, code=code))
+
+
+def check_contract_set(contracts: list[Contract], root: Path, positions: Positions) -> list[Finding]:
+    from datapact_dagster.checks.compile import compile_table_checks
+
+    report = _Reporter(positions)
+    ids: dict[str, Contract] = {}
+    for contract in contracts:
+        if contract.id in ids:
+            report.add(contract, "id", f"contract id '{contract.id}' is also used by "
+                       f"{ids[contract.id].source_path}", "give each contract its own id",
+                       "duplicate-id")
+        ids.setdefault(contract.id, contract)
+    tables: dict[str, tuple[Contract, Table]] = {}
+    for contract in contracts:
+        for table in contract.tables:
+            other = tables.get(table.name)
+            if other is not None:
+                clash = "physicalName" if other[1].physical_name == table.physical_name else (
+                    "table name")
+                report.add(contract, f"{table.doc_path}.physicalName",
+                           f"{clash} '{table.physical_name}' clashes with "
+                           f"'{other[1].physical_name}' in {other[0].source_path}",
+                           "table names must be unique across layers and files (they name the "
+                           "checks); rename one", "duplicate-table")
+                continue
+            tables[table.name] = (contract, table)
+    for contract, table in tables.values():
+        for rel in table.relationships:
+            target = tables.get(rel.to_table)
+            if target is None:
+                report.add(contract, rel.doc_path,
+                           f"relationship points to table '{rel.to_table}', which no contract "
+                           "declares", f"use one of: {', '.join(sorted(tables))}",
+                           "unresolved-reference")
+                continue
+            missing = [c for c in rel.to_columns if target[1].column(c) is None]
+            if missing:
+                report.add(contract, rel.doc_path,
+                           f"relationship points to {rel.to_table}.{missing[0]}, which "
+                           f"{target[0].source_path} does not declare",
+                           f"use a column of {rel.to_table}: "
+                           f"{', '.join(c.name for c in target[1].columns)}",
+                           "unresolved-reference")
+        keys: dict[str, str] = {}
+        for spec in compile_table_checks(contract, table):
+            if spec.key in keys:
+                report.add(contract, spec.doc_path,
+                           f"two rules produce the same check name '{spec.key}' (also "
+                           f"{keys[spec.key]})", "give one of the rules a distinct 'name'",
+                           "duplicate-check")
+            keys.setdefault(spec.key, spec.doc_path)
+    by_physical = {t.physical_name: (c, t) for c, t in tables.values()}
+    graph: dict[str, list[str]] = {}
+    for contract, table in tables.values():
+        graph[table.physical_name] = []
+        if not table.sql_path.is_file():
+            continue
+        shown = table.sql_path.relative_to(root) if table.sql_path.is_relative_to(root) else (
+            table.sql_path)
+        try:
+            refs = table_refs(table.sql_path.read_text(encoding="utf-8"))
+        except SqlParseError as exc:
+            report.add_sql(shown, exc.line, exc.column, f"the SQL does not parse: {exc}",
+                           "write a single SELECT in DuckDB SQL", "sql-parse")
+            continue
+        except UnicodeDecodeError:
+            report.add_sql(shown, 1, 1, "the SQL file is not UTF-8", "save it as UTF-8",
+                           "encoding")
+            continue
+        for ref in refs:
+            if ref.schema == LANDING_SCHEMA:
+                if table.layer is not Layer.bronze:
+                    report.add_sql(shown, ref.line, 1,
+                                   f"{table.physical_name} reads landing data ({ref.qualified})",
+                                   "only bronze tables load landing files; read the bronze "
+                                   "table instead", "layer-order")
+                continue
+            upstream = by_physical.get(ref.qualified)
+            if upstream is None:
+                report.add_sql(shown, ref.line, 1,
+                               f"reads {ref.qualified}, which no contract declares",
+                               "write a contract for it or read a declared table: "
+                               f"{', '.join(sorted(by_physical))}", "unknown-table")
+                continue
+            if LAYER_ORDER[upstream[1].layer] > LAYER_ORDER[table.layer]:
+                report.add_sql(shown, ref.line, 1,
+                               f"{table.layer.value} table {table.physical_name} reads "
+                               f"{ref.qualified} from a later layer",
+                               "data flows bronze -> silver -> gold; read an earlier layer",
+                               "layer-order")
+            graph[table.physical_name].append(ref.qualified)
+    for cycle in _cycles(graph):
+        contract, table = by_physical[cycle[0]]
+        report.add(contract, f"{table.doc_path}.physicalName",
+                   f"dependency cycle: {' -> '.join([*cycle, cycle[0]])}",
+                   "break the cycle: a table cannot (indirectly) read itself", "cycle")
+    return report.findings
+
+
+def _cycles(graph: dict[str, list[str]]) -> list[list[str]]:
+    found: list[list[str]] = []
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> None:
+        state[node] = 1
+        stack.append(node)
+        for nxt in graph.get(node, []):
+            if state.get(nxt) == 1:
+                found.append(stack[stack.index(nxt):])
+            elif nxt in graph and state.get(nxt) is None:
+                visit(nxt)
+        stack.pop()
+        state[node] = 2
+
+    for node in sorted(graph):
+        if state.get(node) is None:
+            visit(node)
+    return found

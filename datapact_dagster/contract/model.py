@@ -1,0 +1,220 @@
+"""The typed contract model the rest of DataPact works with (built from a validated document)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Layer(StrEnum):
+    bronze = "bronze"
+    silver = "silver"
+    gold = "gold"
+
+
+LAYER_ORDER = {Layer.bronze: 0, Layer.silver: 1, Layer.gold: 2}
+
+Severity = Literal["error", "warning", "info"]
+OperatorName = Literal[
+    "mustBe",
+    "mustNotBe",
+    "mustBeGreaterThan",
+    "mustBeGreaterOrEqualTo",
+    "mustBeLessThan",
+    "mustBeLessOrEqualTo",
+    "mustBeBetween",
+    "mustNotBeBetween",
+]
+OPERATOR_NAMES: tuple[str, ...] = OperatorName.__args__  # type: ignore[attr-defined]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Operator(_Frozen):
+    name: OperatorName
+    value: Any
+
+    def holds(self, observed: float) -> bool:
+        value = self.value
+        match self.name:
+            case "mustBe":
+                return observed == value
+            case "mustNotBe":
+                return observed != value
+            case "mustBeGreaterThan":
+                return observed > value
+            case "mustBeGreaterOrEqualTo":
+                return observed >= value
+            case "mustBeLessThan":
+                return observed < value
+            case "mustBeLessOrEqualTo":
+                return observed <= value
+            case "mustBeBetween":
+                return value[0] <= observed <= value[1]
+            case "mustNotBeBetween":
+                return not value[0] <= observed <= value[1]
+        raise AssertionError(self.name)
+
+    def describe(self) -> str:
+        symbols = {
+            "mustBe": "=",
+            "mustNotBe": "!=",
+            "mustBeGreaterThan": ">",
+            "mustBeGreaterOrEqualTo": ">=",
+            "mustBeLessThan": "<",
+            "mustBeLessOrEqualTo": "<=",
+        }
+        if self.name == "mustBeBetween":
+            return f"between {self.value[0]} and {self.value[1]}"
+        if self.name == "mustNotBeBetween":
+            return f"not between {self.value[0]} and {self.value[1]}"
+        return f"{symbols[self.name]} {self.value}"
+
+
+class QualityRule(_Frozen):
+    """One ODCS `quality` entry, at table level (column None) or on a column."""
+
+    name: str | None = None
+    description: str | None = None
+    type: Literal["library", "sql", "custom"]
+    metric: str | None = None
+    arguments: dict[str, Any] = Field(default_factory=dict)
+    unit: Literal["rows", "percent"] = "rows"
+    operator: Operator | None = None
+    query: str | None = None
+    engine: str | None = None
+    implementation: dict[str, Any] | None = None
+    severity: Severity = "error"
+    column: str | None = None
+    doc_path: str
+
+
+class Relationship(_Frozen):
+    from_columns: tuple[str, ...]
+    to_table: str
+    to_columns: tuple[str, ...]
+    doc_path: str
+
+
+class ValueOptions(_Frozen):
+    minimum: int | float | str | None = None
+    maximum: int | float | str | None = None
+    exclusive_minimum: int | float | str | None = None
+    exclusive_maximum: int | float | str | None = None
+    pattern: str | None = None
+    min_length: int | None = None
+    max_length: int | None = None
+
+
+class Column(_Frozen):
+    name: str
+    logical_type: str
+    physical_type: str | None = None
+    description: str | None = None
+    required: bool = False
+    unique: bool = False
+    primary_key: bool = False
+    primary_key_position: int = -1
+    classification: str | None = None
+    tags: tuple[str, ...] = ()
+    pii: bool = False
+    options: ValueOptions = ValueOptions()
+    enum_values: tuple[Any, ...] = ()
+    quality: tuple[QualityRule, ...] = ()
+    doc_path: str
+
+
+class Freshness(_Frozen):
+    column: str
+    max_age: timedelta
+    description: str | None = None
+    doc_path: str
+
+
+class Consumer(_Frozen):
+    team: str
+    use_case: str | None = None
+    columns: tuple[str, ...] = ()
+    contact: str | None = None
+
+
+class SupportChannel(_Frozen):
+    channel: str
+    tool: str | None = None
+    url: str | None = None
+    scope: str | None = None
+
+
+class Table(_Frozen):
+    name: str
+    layer: Layer
+    physical_name: str
+    description: str | None = None
+    tags: tuple[str, ...] = ()
+    columns: tuple[Column, ...]
+    quality: tuple[QualityRule, ...] = ()
+    relationships: tuple[Relationship, ...] = ()
+    freshness: Freshness | None = None
+    sql_path: Path
+    doc_path: str
+
+    @property
+    def asset_key(self) -> tuple[str, str]:
+        return (self.layer.value, self.name)
+
+    @property
+    def primary_key(self) -> tuple[str, ...]:
+        keyed = [c for c in self.columns if c.primary_key]
+        return tuple(c.name for c in sorted(keyed, key=lambda c: c.primary_key_position))
+
+    @property
+    def pii_columns(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.pii)
+
+    def column(self, name: str) -> Column | None:
+        return next((c for c in self.columns if c.name == name), None)
+
+
+class Contract(_Frozen):
+    id: str
+    name: str | None = None
+    version: str
+    status: Literal["draft", "active", "deprecated", "retired"]
+    api_version: str
+    domain: str | None = None
+    description: str | None = None
+    team: str | None = None
+    owners: tuple[str, ...]
+    support: tuple[SupportChannel, ...] = ()
+    consumers: tuple[Consumer, ...] = ()
+    schedule: str | None = None
+    check_schedule: str | None = None
+    tables: tuple[Table, ...]
+    source_path: Path
+    content_hash: str
+
+    def table(self, name: str) -> Table | None:
+        return next((t for t in self.tables if t.name == name), None)
+
+
+class ContractSet(_Frozen):
+    """All contracts of a project, validated together (cross-file rules hold)."""
+
+    contracts: tuple[Contract, ...]
+    root: Path
+
+    @property
+    def tables(self) -> tuple[tuple[Contract, Table], ...]:
+        return tuple((c, t) for c in self.contracts for t in c.tables)
+
+    def find_table(self, name: str) -> tuple[Contract, Table] | None:
+        return next(((c, t) for c, t in self.tables if t.name == name), None)
+
+    def by_asset_key(self, key: tuple[str, str]) -> tuple[Contract, Table] | None:
+        return next(((c, t) for c, t in self.tables if t.asset_key == key), None)

@@ -1,0 +1,89 @@
+"""Validation against the ODCS JSON schema shipped in the `open-data-contract-standard` package."""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from jsonschema import Draft201909Validator
+from jsonschema.exceptions import ValidationError, best_match
+
+from datapact_dagster.contract.findings import FindingCollector
+
+
+@cache
+def odcs_validator() -> Draft201909Validator:
+    schema = json.loads(
+        resources.files("open_data_contract_standard").joinpath("schema.json").read_text()
+    )
+    return Draft201909Validator(schema)
+
+
+def _deepest(error: ValidationError) -> ValidationError:
+    """For combinator errors (oneOf/anyOf/allOf/if-then) pick the most specific cause."""
+    while error.context:
+        error = best_match(error.context)
+    return error
+
+
+_UNEXPECTED = re.compile(r"\('?(.+?)'? (?:was|were) unexpected\)")
+
+
+def _describe(error: ValidationError) -> tuple[tuple[str | int, ...], str, str]:
+    path = tuple(error.absolute_path)
+    validator = error.validator
+    if validator == "required":
+        missing = re.findall(r"'([^']+)' is a required property", error.message)
+        name = missing[0] if missing else "?"
+        return path, f"required key '{name}' is missing", f"add '{name}:' here"
+    if validator in ("additionalProperties", "unevaluatedProperties"):
+        match = _UNEXPECTED.search(error.message)
+        names = match.group(1).replace("'", "") if match else "?"
+        first = names.split(",")[0].strip()
+        return (
+            (*path, first),
+            f"unknown key(s) {names} (not part of ODCS v3 here)",
+            "remove it, check its spelling against the ODCS standard, or put DataPact "
+            "settings under 'customProperties'",
+        )
+    if validator == "enum":
+        allowed = ", ".join(str(v) for v in error.validator_value)
+        return path, f"{error.instance!r} is not allowed here", f"use one of: {allowed}"
+    if validator == "const":
+        return path, f"{error.instance!r} is not allowed here", f"use {error.validator_value!r}"
+    if validator == "type":
+        expected = error.validator_value
+        got = type(error.instance).__name__
+        return path, f"expected {expected}, got {got} {error.instance!r}", f"write a {expected}"
+    if validator == "pattern":
+        return (
+            path,
+            f"{error.instance!r} does not have the expected form",
+            f"make it match the pattern {error.validator_value}",
+        )
+    if validator in ("minItems", "maxItems", "uniqueItems", "minimum", "maximum", "minLength"):
+        return path, error.message, "correct the value"
+    if validator == "oneOf" and "mustBe" in json.dumps(error.schema)[:2000]:
+        return (
+            path,
+            "a quality rule needs exactly one comparison operator",
+            "use exactly one of mustBe, mustNotBe, mustBeGreaterThan, mustBeGreaterOrEqualTo, "
+            "mustBeLessThan, mustBeLessOrEqualTo, mustBeBetween, mustNotBeBetween",
+        )
+    return path, error.message, "correct this value to follow the ODCS v3 schema"
+
+
+def validate_against_odcs(data: dict[str, Any], out: FindingCollector) -> None:
+    seen: set[tuple[Any, ...]] = set()
+    errors = sorted(odcs_validator().iter_errors(data), key=lambda e: list(map(str, e.path)))
+    for top in errors:
+        error = top if top.validator == "oneOf" and "mustBe" in str(top.schema)[:4000] else _deepest(top)
+        path, message, fix = _describe(error)
+        key = (path, message)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.add(path, message, fix, code="odcs-schema")

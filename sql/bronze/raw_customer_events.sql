@@ -1,0 +1,2 @@
+-- Loaded unchanged from the tracking landing file.
+SELECT * FROM landing.customer_events

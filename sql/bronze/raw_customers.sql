@@ -1,0 +1,2 @@
+-- Loaded unchanged from the CRM export landing file.
+SELECT * FROM landing.customers

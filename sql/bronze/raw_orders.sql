@@ -1,0 +1,2 @@
+-- Loaded unchanged from the checkout export landing file.
+SELECT * FROM landing.orders
