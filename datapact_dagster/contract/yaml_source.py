@@ -123,7 +123,7 @@ def read_source(file: Path, out: FindingCollector) -> SourceDocument | None:
         out.add((), "the file is empty", "write an ODCS v3 contract (see contracts/ for examples)",
                 code="empty")
         return None
-    positions: dict[DocPath, tuple[int, int]] = {}
+    positions = out.positions
     data = _walk(yaml.SafeLoader(""), node, (), positions, out)
     if not isinstance(data, dict):
         kind = "a list" if isinstance(data, list) else f"a single value ({type(data).__name__})"

@@ -1,0 +1,48 @@
+"""The outcome of one check evaluation, engine-independent."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from datapact_dagster.checks.spec import CheckSpec
+
+MAX_SAMPLES = 20
+PII_MASK = "***"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    spec: CheckSpec
+    passed: bool
+    summary: str
+    """One line for people, e.g. '3 duplicate order_id values, 0.003% of 100,000 rows'."""
+    observed: Any = None
+    element_count: int | None = None
+    unexpected_count: int | None = None
+    unexpected_percent: float | None = None
+    threshold: str | None = None
+    samples: tuple[Any, ...] = ()
+    """Up to MAX_SAMPLES failing values; values of PII columns are already masked."""
+    expectation_type: str | None = None
+    expectation_kwargs: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+    """Set when the check could not be evaluated (e.g. its column is missing)."""
+
+    @property
+    def key(self) -> str:
+        return self.spec.key
+
+    @property
+    def verdict(self) -> str:
+        if self.error is not None:
+            return "error"
+        return "pass" if self.passed else "fail"
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["spec"] = {"key": self.spec.key, "severity": self.spec.severity,
+                        "kind": self.spec.kind.value, "column": self.spec.column,
+                        "description": self.spec.description}
+        data["verdict"] = self.verdict
+        return data
