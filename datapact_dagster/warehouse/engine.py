@@ -1,0 +1,29 @@
+"""SQLAlchemy engines for the warehouse, one per URL per process."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+
+@cache
+def warehouse_engine(url: str) -> sa.Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "duckdb" and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    return sa.create_engine(url, future=True)
+
+
+def sqlglot_dialect(engine: sa.Engine) -> str:
+    """The sqlglot dialect name of an engine ('duckdb', 'postgres')."""
+    name = engine.dialect.name
+    return {"postgresql": "postgres"}.get(name, name)
+
+
+def quote(engine: sa.Engine, qualified: str) -> str:
+    """Quote `schema.table` for this engine."""
+    preparer = engine.dialect.identifier_preparer
+    return ".".join(preparer.quote(part) for part in qualified.split("."))

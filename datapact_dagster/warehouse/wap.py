@@ -1,0 +1,146 @@
+"""Write-audit-publish on the warehouse: stage, then publish by an atomic swap or quarantine.
+
+Every state change is one transaction, so a crash at any moment leaves the published table as
+it was: staging is a separate relation, and the swap (rename old away, rename staging in, drop
+old) commits as a whole or not at all. Leftover staging tables are replaced by the next run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+
+from datapact_dagster.warehouse.engine import quote, sqlglot_dialect
+from datapact_dagster.warehouse.names import (
+    QUARANTINE_INDEX,
+    QUARANTINE_SCHEMA,
+    previous_name,
+    quarantine_name,
+    staging_name,
+)
+from datapact_dagster.warehouse.sql_parse import transpile
+
+
+class StagingError(RuntimeError):
+    """The table's SQL failed in the warehouse; nothing was published."""
+
+
+@dataclass(frozen=True)
+class Staged:
+    relation: str
+    row_count: int
+
+
+def relation_exists(conn: sa.Connection, qualified: str) -> bool:
+    schema, name = qualified.split(".", 1)
+    return sa.inspect(conn).has_table(name, schema=schema)
+
+
+def ensure_schema(conn: sa.Connection, engine: sa.Engine, schema: str) -> None:
+    conn.execute(sa.text(f"CREATE SCHEMA IF NOT EXISTS {quote(engine, schema)}"))
+
+
+def row_count(conn: sa.Connection, engine: sa.Engine, relation: str) -> int:
+    return int(conn.execute(sa.text(f"SELECT COUNT(*) FROM {quote(engine, relation)}")).scalar_one())
+
+
+def stage(engine: sa.Engine, physical_name: str, sql: str) -> Staged:
+    """Build the table's new data into its staging relation."""
+    staging = staging_name(physical_name)
+    query = transpile(sql, sqlglot_dialect(engine))
+    schema = physical_name.split(".", 1)[0]
+    try:
+        with engine.begin() as conn:
+            ensure_schema(conn, engine, schema)
+            conn.execute(sa.text(f"DROP TABLE IF EXISTS {quote(engine, staging)}"))
+            conn.execute(sa.text(f"CREATE TABLE {quote(engine, staging)} AS {query}"))
+            count = row_count(conn, engine, staging)
+    except sa.exc.DBAPIError as exc:
+        detail = str(exc.orig or exc).strip().splitlines()[0]
+        raise StagingError(f"building {physical_name} failed in the warehouse: {detail}") from exc
+    return Staged(relation=staging, row_count=count)
+
+
+def publish(engine: sa.Engine, physical_name: str, staged: Staged) -> None:
+    """Atomically replace the published table with the staged one."""
+    previous = previous_name(physical_name)
+    table = physical_name.split(".", 1)[1]
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"DROP TABLE IF EXISTS {quote(engine, previous)}"))
+        if relation_exists(conn, physical_name):
+            conn.execute(sa.text(
+                f"ALTER TABLE {quote(engine, physical_name)} RENAME TO "
+                f"{quote(engine, previous.split('.', 1)[1])}"))
+        conn.execute(sa.text(
+            f"ALTER TABLE {quote(engine, staged.relation)} RENAME TO {quote(engine, table)}"))
+        conn.execute(sa.text(f"DROP TABLE IF EXISTS {quote(engine, previous)}"))
+
+
+def _ensure_quarantine_index(conn: sa.Connection, engine: sa.Engine) -> None:
+    ensure_schema(conn, engine, QUARANTINE_SCHEMA)
+    conn.execute(sa.text(
+        f"CREATE TABLE IF NOT EXISTS {quote(engine, QUARANTINE_INDEX)} ("
+        "relation VARCHAR(255) PRIMARY KEY, source_table VARCHAR(255) NOT NULL, "
+        "run_id VARCHAR(64) NOT NULL, created_at TIMESTAMP NOT NULL, row_count BIGINT NOT NULL, "
+        "reason VARCHAR(4000) NOT NULL)"))
+
+
+def quarantine(engine: sa.Engine, physical_name: str, staged: Staged, run_id: str,
+               reason: str) -> str:
+    """Move rejected staged data into a quarantine table named after the run."""
+    table = physical_name.split(".", 1)[1]
+    target = quarantine_name(table, run_id)
+    with engine.begin() as conn:
+        _ensure_quarantine_index(conn, engine)
+        conn.execute(sa.text(f"DROP TABLE IF EXISTS {quote(engine, target)}"))
+        conn.execute(sa.text(
+            f"CREATE TABLE {quote(engine, target)} AS SELECT * FROM {quote(engine, staged.relation)}"))
+        conn.execute(sa.text(f"DROP TABLE {quote(engine, staged.relation)}"))
+        conn.execute(sa.text(f"DELETE FROM {quote(engine, QUARANTINE_INDEX)} WHERE relation = :r"),
+                     {"r": target})
+        conn.execute(
+            sa.text(f"INSERT INTO {quote(engine, QUARANTINE_INDEX)} "
+                    "(relation, source_table, run_id, created_at, row_count, reason) "
+                    "VALUES (:relation, :source, :run_id, :created_at, :rows, :reason)"),
+            {"relation": target, "source": physical_name, "run_id": run_id,
+             "created_at": datetime.now(UTC).replace(tzinfo=None), "rows": staged.row_count,
+             "reason": reason[:4000]},
+        )
+    return target
+
+
+def purge_quarantine(engine: sa.Engine, keep_days: int, now: datetime | None = None) -> list[str]:
+    """Drop quarantine tables older than `keep_days`; returns the dropped relations."""
+    cutoff = (now or datetime.now(UTC)).replace(tzinfo=None) - timedelta(days=keep_days)
+    with engine.begin() as conn:
+        _ensure_quarantine_index(conn, engine)
+        old = [row[0] for row in conn.execute(
+            sa.text(f"SELECT relation FROM {quote(engine, QUARANTINE_INDEX)} "
+                    "WHERE created_at < :cutoff"), {"cutoff": cutoff})]
+        for relation in old:
+            conn.execute(sa.text(f"DROP TABLE IF EXISTS {quote(engine, relation)}"))
+            conn.execute(sa.text(f"DELETE FROM {quote(engine, QUARANTINE_INDEX)} "
+                                 "WHERE relation = :r"), {"r": relation})
+    return old
+
+
+def discard_staging(engine: sa.Engine, physical_name: str) -> None:
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"DROP TABLE IF EXISTS {quote(engine, staging_name(physical_name))}"))
+
+
+def fingerprint(engine: sa.Engine, relation: str) -> tuple[int, str]:
+    """Row count and an order-independent content hash of a relation."""
+    q = quote(engine, relation)
+    if engine.dialect.name == "duckdb":
+        sql = f"SELECT COUNT(*), CAST(COALESCE(SUM(hash(t)), 0) AS VARCHAR) FROM {q} AS t"
+    elif engine.dialect.name == "postgresql":
+        sql = (f"SELECT COUNT(*), CAST(COALESCE(SUM(hashtextextended(CAST(t AS TEXT), 0)), 0) "
+               f"AS TEXT) FROM {q} AS t")
+    else:
+        sql = f"SELECT COUNT(*), '' FROM {q}"
+    with engine.connect() as conn:
+        count, digest = conn.execute(sa.text(sql)).one()
+    return int(count), str(digest)
