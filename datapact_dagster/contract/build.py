@@ -41,6 +41,15 @@ COLUMN_METRICS = ("nullValues", "missingValues", "invalidValues", "duplicateValu
 TABLE_METRICS = ("rowCount", "duplicateValues")
 PII_CLASSIFICATIONS = ("pii", "restricted", "confidential", "sensitive")
 FRESHNESS_SLA = ("latency", "freshness")
+# Options that constrain values but have no check (date/time `format` only describes a
+# serialisation, and integer/number `format` a storage width, so those are accepted).
+UNCHECKED_OPTIONS: dict[str, set[str]] = {
+    "string": {"format"},
+    "integer": {"multipleOf"},
+    "number": {"multipleOf"},
+    "boolean": {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "pattern",
+                "minLength", "maxLength", "format", "multipleOf"},
+}
 IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
 PLACEHOLDER = re.compile(r"\{([A-Za-z_]*)\}")
 _UNITS = {
@@ -172,9 +181,9 @@ class _Builder:
         where = "table" if column is None else "column"
         allowed = TABLE_METRICS if column is None else COLUMN_METRICS
         if metric not in allowed:
-            target = "the column's 'quality' list" if column is None else "the table's 'quality' list"
+            target = "the column's" if column is None else "the table's"
             self.err((*path, "metric"), f"metric '{metric}' does not apply at {where} level",
-                     f"move the rule to {target}", "metric-level")
+                     f"move the rule to {target} 'quality' list", "metric-level")
             return False
         args = item.get("arguments") or {}
         if metric == "invalidValues" and not (
@@ -293,6 +302,13 @@ class _Builder:
                      "tables", "type")
             ok = False
         opts = prop.get("logicalTypeOptions") or {}
+        for option in sorted(set(opts) & UNCHECKED_OPTIONS.get(str(logical), set())):
+            self.err((*path, "logicalTypeOptions", option),
+                     f"logicalTypeOptions.{option} on a {logical} column cannot be checked by "
+                     "DataPact, and a rule is never dropped silently",
+                     "remove it, or express it as a pattern or a sql quality rule",
+                     "unsupported-rule")
+            ok = False
         options = ValueOptions(
             minimum=opts.get("minimum"),
             maximum=opts.get("maximum"),
@@ -428,11 +444,18 @@ class _Builder:
             else:
                 columns.append(column)
                 relationships.extend(rels)
-        positions = [c.primary_key_position for c in columns if c.primary_key]
-        if len([p for p in positions if p > 0]) != len({p for p in positions if p > 0}):
-            self.err(path, "two primary key columns share the same primaryKeyPosition",
-                     "number the key columns 1, 2, 3, …", "pk-position")
-            ok = False
+        key_positions: dict[int, str] = {}
+        for index, prop in enumerate(props):
+            position = prop.get("primaryKeyPosition", -1)
+            if not prop.get("primaryKey") or not isinstance(position, int) or position <= 0:
+                continue
+            if position in key_positions:
+                self.err((*path, "properties", index, "primaryKeyPosition"),
+                         f"primaryKeyPosition {position} is also used by primary key column "
+                         f"'{key_positions[position]}'",
+                         "number the key columns 1, 2, 3, …", "pk-position")
+                ok = False
+            key_positions.setdefault(position, prop["name"])
         for index, rel in enumerate(obj.get("relationships") or []):
             rpath = (*path, "relationships", index)
             source = self.reference(rel.get("from"), (*rpath, "from"))
@@ -494,7 +517,11 @@ class _Builder:
                          ".<timestamp column>", "sla-element")
                 continue
             column = table.column(column_name)
-            if column is None or column.logical_type not in ("timestamp", "date"):
+            if column is None:
+                self.err((*path, "element"), f"table {table.name} has no column '{column_name}'",
+                         f"use a timestamp or date column of {table.name}", "sla-element")
+                continue
+            if column.logical_type not in ("timestamp", "date"):
                 self.err((*path, "element"),
                          f"'{column_name}' is not a timestamp or date column of {table.name}",
                          "point the SLA at the column that records when a row happened",

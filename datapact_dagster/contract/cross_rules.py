@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 
 from datapact_dagster.contract.findings import DocPath, Finding, format_doc_path
@@ -36,34 +36,46 @@ class _Reporter:
         self.findings.append(Finding(str(file), line, column, "", message, fix, code=code))
 
 
-def check_contract_set(contracts: list[Contract], root: Path, positions: Positions) -> list[Finding]:
+def check_contract_set(contracts: list[Contract], root: Path, positions: Positions,
+                       invalid_tables: Collection[str] = ()) -> list[Finding]:
+    """`invalid_tables`: physical names declared in files that did not build (already reported);
+    references to them are not reported again as unknown."""
     from datapact_dagster.checks.compile import compile_table_checks
 
     report = _Reporter(positions)
-    ids: dict[str, Contract] = {}
+    invalid_names = {name.partition(".")[2] or name for name in invalid_tables}
+    by_id: dict[str, list[Contract]] = {}
     for contract in contracts:
-        if contract.id in ids:
-            report.add(contract, "id", f"contract id '{contract.id}' is also used by "
-                       f"{ids[contract.id].source_path}", "give each contract its own id",
-                       "duplicate-id")
-        ids.setdefault(contract.id, contract)
-    tables: dict[str, tuple[Contract, Table]] = {}
+        by_id.setdefault(contract.id, []).append(contract)
+    for same in by_id.values():
+        # Reported in every file involved, so validating any one of them shows it.
+        for contract in same if len(same) > 1 else ():
+            others = ", ".join(str(c.source_path) for c in same if c is not contract)
+            report.add(contract, "id", f"contract id '{contract.id}' is also used by {others}",
+                       "give each contract its own id", "duplicate-id")
+    by_name: dict[str, list[tuple[Contract, Table]]] = {}
     for contract in contracts:
         for table in contract.tables:
-            other = tables.get(table.name)
-            if other is not None:
-                clash = "physicalName" if other[1].physical_name == table.physical_name else (
+            by_name.setdefault(table.name, []).append((contract, table))
+    tables: dict[str, tuple[Contract, Table]] = {}
+    for name, same in by_name.items():
+        tables[name] = same[0]
+        for contract, table in same if len(same) > 1 else ():
+            for other_contract, other in same:
+                if other is table:
+                    continue
+                clash = "physicalName" if other.physical_name == table.physical_name else (
                     "table name")
                 report.add(contract, f"{table.doc_path}.physicalName",
                            f"{clash} '{table.physical_name}' clashes with "
-                           f"'{other[1].physical_name}' in {other[0].source_path}",
+                           f"'{other.physical_name}' in {other_contract.source_path}",
                            "table names must be unique across layers and files (they name the "
                            "checks); rename one", "duplicate-table")
-                continue
-            tables[table.name] = (contract, table)
     for contract, table in tables.values():
         for rel in table.relationships:
             target = tables.get(rel.to_table)
+            if target is None and rel.to_table in invalid_names:
+                continue
             if target is None:
                 report.add(contract, rel.doc_path,
                            f"relationship points to table '{rel.to_table}', which no contract "
@@ -88,7 +100,7 @@ def check_contract_set(contracts: list[Contract], root: Path, positions: Positio
             keys.setdefault(spec.key, spec.doc_path)
     by_physical = {t.physical_name: (c, t) for c, t in tables.values()}
     graph: dict[str, list[str]] = {}
-    for contract, table in tables.values():
+    for _contract, table in tables.values():
         graph[table.physical_name] = []
         if not table.sql_path.is_file():
             continue
@@ -113,6 +125,8 @@ def check_contract_set(contracts: list[Contract], root: Path, positions: Positio
                                    "table instead", "layer-order")
                 continue
             upstream = by_physical.get(ref.qualified)
+            if upstream is None and ref.qualified in invalid_tables:
+                continue
             if upstream is None:
                 report.add_sql(shown, ref.line, 1,
                                f"reads {ref.qualified}, which no contract declares",
@@ -126,12 +140,34 @@ def check_contract_set(contracts: list[Contract], root: Path, positions: Positio
                                "data flows bronze -> silver -> gold; read an earlier layer",
                                "layer-order")
             graph[table.physical_name].append(ref.qualified)
+    for contract, table in tables.values():
+        for rel in table.relationships:
+            target = tables.get(rel.to_table)
+            if target and table.physical_name in _reachable(graph, target[1].physical_name):
+                report.add(contract, rel.doc_path,
+                           f"relationship to {target[1].physical_name} conflicts with the SQL "
+                           f"lineage: {target[1].physical_name} is built from "
+                           f"{table.physical_name}, so its keys cannot be checked first",
+                           "point the relationship at an upstream table, or drop it",
+                           "relationship-lineage")
     for cycle in _cycles(graph):
         contract, table = by_physical[cycle[0]]
         report.add(contract, f"{table.doc_path}.physicalName",
                    f"dependency cycle: {' -> '.join([*cycle, cycle[0]])}",
                    "break the cycle: a table cannot (indirectly) read itself", "cycle")
     return report.findings
+
+
+def _reachable(graph: dict[str, list[str]], start: str) -> set[str]:
+    seen: set[str] = set()
+    todo = [start]
+    while todo:
+        node = todo.pop()
+        for nxt in graph.get(node, []):
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return seen
 
 
 def _cycles(graph: dict[str, list[str]]) -> list[list[str]]:

@@ -12,7 +12,8 @@ from datapact_dagster.contract.findings import DocPath, FindingCollector
 
 CONTRACT_KEYS: dict[str, str] = {
     "consumers": "list of {team, useCase, columns, contact}: who depends on this data",
-    "schedule": "cron expression for the build schedule (default: daily, from slaProperties frequency)",
+    "schedule": "cron expression for the build schedule "
+    "(default: daily, from slaProperties frequency)",
     "checkSchedule": "cron expression for the check-only monitoring job (default: hourly)",
 }
 PROPERTY_KEYS: dict[str, str] = {
@@ -48,13 +49,15 @@ def read_custom_properties(
     return found
 
 
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
 _CRON_FIELDS = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 7))
 _CRON_NAMES = (
     {},
     {},
     {},
-    {m: i + 1 for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split())},
-    {d: i for i, d in enumerate("sun mon tue wed thu fri sat".split())},
+    {m: i + 1 for i, m in enumerate(_MONTHS)},
+    {d: i for i, d in enumerate(_WEEKDAYS)},
 )
 
 

@@ -79,6 +79,7 @@ def load_contracts(paths: list[Path] | None = None, root: Path | None = None) ->
     contracts: list[Contract] = []
     positions: dict[Path, dict[tuple[str | int, ...], tuple[int, int]]] = {}
     per_file: dict[Path, list[Finding]] = {}
+    invalid_tables: set[str] = set()
     for file in universe:
         out = FindingCollector(_display(file, root))
         source = read_source(file, out)
@@ -91,15 +92,22 @@ def load_contracts(paths: list[Path] | None = None, root: Path | None = None) ->
         per_file[file.resolve()] = out.findings
         if contract is not None:
             contracts.append(contract)
+        elif source is not None and isinstance(source.data.get("schema"), list):
+            invalid_tables.update(str(obj.get("physicalName")) for obj in source.data["schema"]
+                                  if isinstance(obj, dict) and obj.get("physicalName"))
         if source is not None:
             positions[out.file] = source.positions
-    cross = check_contract_set(contracts, root, positions)
+    cross = check_contract_set(contracts, root, positions, invalid_tables)
     for file in selected:
         findings.extend(per_file[file.resolve()])
     selected_display = {str(_display(p, root)) for p in selected}
+    # Findings in a SQL file belong to the contract whose table that SQL builds.
+    selected_display |= {str(_display(t.sql_path, root)) for c in contracts
+                         if str(c.source_path) in selected_display for t in c.tables}
     findings.extend(f for f in cross if f.file in selected_display)
     other_broken = [p for p in universe if p.resolve() not in selected_resolved
                     and any(f.severity == "error" for f in per_file[p.resolve()])]
+    hidden_cross = [f for f in cross if f.file not in selected_display and f.severity == "error"]
     ok = not any(f.severity == "error" for f in findings) and not other_broken and not any(
         f.severity == "error" for f in cross)
     contract_set = ContractSet(
@@ -107,10 +115,16 @@ def load_contracts(paths: list[Path] | None = None, root: Path | None = None) ->
                         if any(c.source_path == _display(p, root) for p in selected)),
         root=root,
     ) if ok else None
-    if not ok and not findings and other_broken:
-        findings.append(Finding(str(_display(other_broken[0], root)), 1, 1, "",
-                                "another contract of the project is invalid",
-                                "run 'datapact validate' on the whole contracts/ folder"))
+    if not ok and not any(f.severity == "error" for f in findings):
+        if other_broken:
+            findings.append(Finding(str(_display(other_broken[0], root)), 1, 1, "",
+                                    "another contract of the project is invalid",
+                                    "run 'datapact validate' on the whole contracts/ folder"))
+        elif hidden_cross:
+            first = hidden_cross[0]
+            findings.append(Finding(first.file, first.line, first.column, first.path,
+                                    f"another file of the project is invalid: {first.message}",
+                                    first.fix, code=first.code))
     return LoadResult(contracts=contract_set, findings=findings, files=selected)
 
 

@@ -25,7 +25,10 @@ def odcs_validator() -> Draft201909Validator:
 def _deepest(error: ValidationError) -> ValidationError:
     """For combinator errors (oneOf/anyOf/allOf/if-then) pick the most specific cause."""
     while error.context:
-        error = best_match(error.context)
+        # A branch that wants another type (e.g. "array" for a string) was not what the author
+        # meant; explain the branch that matches the value's type.
+        fitting = [e for e in error.context if e.validator != "type"] or error.context
+        error = best_match(fitting)
     return error
 
 
@@ -38,11 +41,43 @@ def _describe(error: ValidationError) -> tuple[tuple[str | int, ...], str, str]:
     if validator == "required":
         missing = re.findall(r"'([^']+)' is a required property", error.message)
         name = missing[0] if missing else "?"
+        instance = error.instance if isinstance(error.instance, dict) else {}
+        if name == "map" and "logicalType" not in instance:
+            # ODCS's `if logicalType == map` also holds when logicalType is absent.
+            column = instance.get("name", "?")
+            return (path, f"column '{column}' has no logicalType",
+                    "add 'logicalType:' with one of string, date, timestamp, time, number, "
+                    "integer, boolean")
         return path, f"required key '{name}' is missing", f"add '{name}:' here"
     if validator in ("additionalProperties", "unevaluatedProperties"):
         match = _UNEXPECTED.search(error.message)
         names = match.group(1).replace("'", "") if match else "?"
         first = names.split(",")[0].strip()
+        unexpected = [n.strip() for n in names.split(",")]
+        if not path:
+            return (
+                (first,),
+                f"unknown top-level key(s) {names}: ODCS v3 does not allow them; put DataPact "
+                "settings under 'customProperties'",
+                "move it into 'customProperties' as {property: <key>, value: ...} (see "
+                "docs/contracts.md for DataPact's keys) or remove it",
+            )
+        if path and path[-1] == "logicalTypeOptions":
+            return (
+                (*path, first),
+                f"logicalTypeOptions key(s) {names} are not allowed for this column's logicalType",
+                "string takes minLength, maxLength, pattern, format; number and integer take "
+                "minimum, maximum, exclusiveMinimum, exclusiveMaximum, multipleOf, format; "
+                "date, time and timestamp take minimum, maximum, exclusiveMinimum, "
+                "exclusiveMaximum, format (timestamp and time also timezone)",
+            )
+        if "rule" in unexpected and "quality" in path:
+            return (
+                (*path, "rule"),
+                "the deprecated 'rule' key is not supported; a library rule names its 'metric'",
+                "replace 'rule:' with 'metric:' and one of nullValues, missingValues, "
+                "invalidValues, duplicateValues, rowCount",
+            )
         return (
             (*path, first),
             f"unknown key(s) {names} (not part of ODCS v3 here)",
@@ -58,6 +93,12 @@ def _describe(error: ValidationError) -> tuple[tuple[str | int, ...], str, str]:
         expected = error.validator_value
         got = type(error.instance).__name__
         return path, f"expected {expected}, got {got} {error.instance!r}", f"write a {expected}"
+    if validator == "pattern" and any(part in ("to", "from") for part in path[-2:]):
+        return (
+            path,
+            f"reference {error.instance!r} is not '<table>.<column>'",
+            "write e.g. 'customers.customer_id' (the table's name and a column)",
+        )
     if validator == "pattern":
         return (
             path,
@@ -79,8 +120,14 @@ def _describe(error: ValidationError) -> tuple[tuple[str | int, ...], str, str]:
 def validate_against_odcs(data: dict[str, Any], out: FindingCollector) -> None:
     seen: set[tuple[Any, ...]] = set()
     errors = sorted(odcs_validator().iter_errors(data), key=lambda e: list(map(str, e.path)))
+    # A failing subschema leaves the keys it covers "unevaluated": that error is a consequence
+    # of the other one (e.g. a rule without an operator is not also "unknown key metric").
+    failed = [tuple(e.absolute_path) for e in errors if e.validator != "unevaluatedProperties"]
+    errors = [e for e in errors if e.validator != "unevaluatedProperties" or not any(
+        p[: len(e.absolute_path)] == tuple(e.absolute_path) for p in failed)]
     for top in errors:
-        error = top if top.validator == "oneOf" and "mustBe" in str(top.schema)[:4000] else _deepest(top)
+        operators = top.validator == "oneOf" and "mustBe" in str(top.schema)[:4000]
+        error = top if operators else _deepest(top)
         path, message, fix = _describe(error)
         key = (path, message)
         if key in seen:

@@ -80,8 +80,8 @@ def read_source(file: Path, out: FindingCollector) -> SourceDocument | None:
     try:
         raw = file.read_bytes()
     except OSError as exc:
-        out.add((), f"cannot read the file: {exc.strerror or exc}", "check the path and permissions",
-                code="unreadable")
+        out.add((), f"cannot read the file: {exc.strerror or exc}",
+                "check the path and permissions", code="unreadable")
         return None
     try:
         text = raw.decode("utf-8")
@@ -111,6 +111,8 @@ def read_source(file: Path, out: FindingCollector) -> SourceDocument | None:
                     "replace the tab with spaces", line_col=line_col, code="yaml-tab")
         else:
             context = f" ({exc.context})" if exc.context else ""
+            if exc.context and exc.context_mark and exc.context_mark is not mark:
+                context = f" ({exc.context} that starts on line {exc.context_mark.line + 1})"
             out.add((), f"YAML syntax error: {problem}{context}",
                     "fix the YAML syntax at this position", line_col=line_col, code="yaml")
         return None
