@@ -1,5 +1,5 @@
 """Sub-commands of `datapact`, in the order `--help` shows them."""
 
-from datapact_dagster.commands import list_contracts, validate
+from datapact_dagster.commands import generate, list_contracts, run, ui, validate
 
-ALL = [validate, list_contracts]
+ALL = [validate, list_contracts, generate, run, ui]

@@ -1,0 +1,66 @@
+"""`datapact report`: evidence over a time window as HTML, JSON, JUnit XML or Markdown."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from datapact_dagster.commands.base import EXIT_OK, EXIT_SYSTEM_ERROR, UserError, project_dir
+from datapact_dagster.commands.evidence import open_store
+from datapact_dagster.evidence import REPORT_FORMATS, EvidenceError, render_report
+from datapact_dagster.evidence.reports import report_from_store
+
+DEFAULT_HTML_REPORT = Path(".datapact") / "reports" / "report.html"
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("report", help="report on recorded evidence (html, json, junit, md)")
+    parser.add_argument("--since", type=_iso_datetime, help="ISO date/time, inclusive (UTC)")
+    parser.add_argument("--until", type=_iso_datetime, help="ISO date/time, exclusive (UTC)")
+    parser.add_argument("--contract", default=None, help="only this contract id")
+    parser.add_argument("--format", choices=REPORT_FORMATS, default="html")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="output file (default: stdout; html: .datapact/reports/report.html)",
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    root = project_dir(args)
+    if args.since and args.until and args.since >= args.until:
+        raise UserError("--since must be earlier than --until")
+    store = open_store(root)
+    try:
+        report = report_from_store(
+            store, since=args.since, until=args.until, contract_id=args.contract
+        )
+    except EvidenceError as exc:
+        raise UserError(str(exc), EXIT_SYSTEM_ERROR) from exc
+    finally:
+        store.close()
+    text = render_report(report, args.format)
+    out: Path | None = args.out
+    if out is None and args.format == "html":
+        out = root / DEFAULT_HTML_REPORT
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+        print(f"Wrote {args.format} report to {out}", file=sys.stderr)
+    if not report.chain.ok:
+        print(f"datapact: warning: evidence chain broken: {report.chain.reason}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _iso_datetime(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO date or date-time: {text!r}") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

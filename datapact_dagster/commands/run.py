@@ -1,0 +1,105 @@
+"""`datapact run` / `datapact check`: build (or re-check) the tables through Dagster."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+from datapact_dagster.commands.base import (
+    EXIT_BREACHED,
+    EXIT_OK,
+    EXIT_SYSTEM_ERROR,
+    UserError,
+    project_dir,
+)
+from datapact_dagster.commands.loading import contracts_or_exit
+from datapact_dagster.commands.table import render_table
+from datapact_dagster.settings import Settings
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    run = sub.add_parser("run", help="build every table bronze -> silver -> gold with its checks")
+    run.add_argument("--select", help="Dagster asset selection, e.g. 'key:silver/orders+' or "
+                                      "'group:bronze'")
+    run.add_argument("--no-generate", action="store_true",
+                     help="do not generate sample data when the landing folder is empty")
+    run.set_defaults(handler=lambda a: execute(a, checks_only=False))
+    check = sub.add_parser("check", help="re-validate published tables without rebuilding them")
+    check.add_argument("--select", help="Dagster asset selection of the tables to check")
+    check.set_defaults(handler=lambda a: execute(a, checks_only=True), no_generate=True)
+
+
+def _ensure_landing(settings: Settings) -> None:
+    if any(settings.landing_dir.glob("*.parquet")):
+        return
+    from datapact_dagster.sample.generate import generate_landing
+
+    print(f"No landing files in {settings.landing_dir}; generating sample data…", file=sys.stderr)
+    generate_landing(settings.landing_dir)
+
+
+def execute(args: argparse.Namespace, *, checks_only: bool) -> int:
+    root = project_dir(args)
+    os.environ["DATAPACT_PROJECT_DIR"] = str(root)
+    contracts_or_exit(root)
+    settings = Settings.from_env(root)
+    if not checks_only and not args.no_generate:
+        _ensure_landing(settings)
+
+    import dagster as dg
+
+    from datapact_dagster.pipeline import jobs_entry
+    from datapact_dagster.pipeline.job_runner import prepare_dagster_home, summarize_run
+
+    prepare_dagster_home(settings)
+    factory = jobs_entry.contract_checks_job if checks_only else jobs_entry.contract_pipeline_job
+    job = factory()
+    selection = None
+    if args.select:
+        try:
+            selection = dg.AssetSelection.from_string(args.select)
+            resolved = selection.resolve(job.asset_layer.asset_graph)
+        except Exception as exc:
+            raise UserError(
+                f"--select {args.select!r} is not a valid asset selection: {exc}") from exc
+        if not resolved:
+            raise UserError(f"--select {args.select!r} matches no table")
+    started = time.monotonic()
+    with dg.DagsterInstance.get() as instance:
+        print(f"{'Checking' if checks_only else 'Building'} contract tables "
+              f"(Dagster home {settings.dagster_home})…", file=sys.stderr)
+        result = dg.execute_job(
+            dg.reconstructable(factory), instance=instance,
+            asset_selection=list(resolved) if selection is not None else None,
+            run_config={"loggers": {"progress_logger": {}}},
+            raise_on_error=False,
+        )
+        keys = sorted(job.asset_layer.asset_graph.get_all_asset_keys() if selection is None
+                      else resolved, key=_layer_order)
+        summaries = summarize_run(instance, result.run_id, keys)
+    breached = any(s.status == "quarantined" or s.failed for s in summaries)
+    errored = any(s.status == "error" for s in summaries)
+    for s in summaries:
+        if s.status == "not run" and (breached or errored) and not checks_only:
+            s.status = "held (upstream breach)"
+    rows = [{"asset": s.asset, "rows": "" if s.rows is None else f"{s.rows:,}",
+             "checks passed": s.passed, "failed": s.failed, "result": s.status,
+             "time": "" if s.seconds is None else f"{s.seconds:.1f}s"} for s in summaries]
+    print(render_table(rows, ["asset", "rows", "checks passed", "failed", "result", "time"]))
+    for s in summaries:
+        for name in s.failed_checks:
+            print(f"  FAILED {s.asset}: {name}")
+    print(f"run {result.run_id} finished in {time.monotonic() - started:.1f}s "
+          f"(open it with 'make ui').")
+    if errored:
+        return EXIT_SYSTEM_ERROR
+    if breached:
+        return EXIT_BREACHED
+    return EXIT_OK
+
+
+def _layer_order(key: object) -> tuple[int, str]:
+    path = getattr(key, "path", [""])
+    return ({"bronze": 0, "silver": 1, "gold": 2}.get(path[0], 3), "/".join(path))
