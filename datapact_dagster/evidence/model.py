@@ -1,0 +1,111 @@
+"""What the evidence store holds: records, data fingerprints, chain verification results."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal, Protocol
+
+from datapact_dagster.checks.spec import CheckSpec
+
+RecordKind = Literal["check", "decision"]
+Verdict = Literal["pass", "fail", "error", "skipped"]
+ExecutionStatus = Literal["succeeded", "errored", "skipped"]
+DecisionKind = Literal["publish", "quarantine", "override", "error"]
+
+RECORD_KINDS: tuple[str, ...] = ("check", "decision")
+VERDICTS: tuple[str, ...] = ("pass", "fail", "error", "skipped")
+DECISION_KINDS: tuple[str, ...] = ("publish", "quarantine", "override", "error")
+
+
+class ContractIdentity(Protocol):
+    """The parts of a contract a record pins down (a `Contract` satisfies this)."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def version(self) -> str: ...
+
+    @property
+    def content_hash(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class ContractRef:
+    """A contract identity without the full model (for callers that only know these three)."""
+
+    id: str
+    version: str
+    content_hash: str
+
+
+@dataclass(frozen=True)
+class DataFingerprint:
+    """Which data a check saw: row count plus a content hash or a snapshot id."""
+
+    row_count: int
+    content_hash: str
+
+
+@dataclass(frozen=True)
+class SkippedCheck:
+    """A check that was not evaluated (e.g. an upstream check blocked it)."""
+
+    spec: CheckSpec
+    reason: str
+
+
+@dataclass(frozen=True)
+class Record:
+    """One append-only evidence record, exactly as stored (JSON fields decoded)."""
+
+    seq: int
+    recorded_at: str
+    kind: RecordKind
+    contract_id: str
+    contract_version: str
+    contract_hash: str
+    suite_hash: str | None
+    check_key: str | None
+    severity: str | None
+    verdict: Verdict | None
+    execution_status: ExecutionStatus
+    decision: DecisionKind | None
+    summary: str | None
+    observed: Any
+    threshold: Any
+    samples: list[Any]
+    row_count: int | None
+    data_hash: str | None
+    run_id: str | None
+    asset_key: str | None
+    details: dict[str, Any] = field(default_factory=dict)
+    prev_hash: str = ""
+    record_hash: str = ""
+
+    @property
+    def is_evaluation(self) -> bool:
+        """A check evaluation, or a decision that reports the run itself errored."""
+        return self.kind == "check" or self.decision == "error"
+
+    @property
+    def label(self) -> str:
+        return self.check_key or f"decision:{self.decision}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    ok: bool
+    checked: int
+    first_bad_seq: int | None = None
+    reason: str | None = None
+    """A sentence naming the first bad record, e.g. 'record 17 was edited (hash mismatch)'."""
+    tampering: Literal["edited", "deleted", "inserted", "reordered"] | None = None
+    head_seq: int | None = None
+    head_hash: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

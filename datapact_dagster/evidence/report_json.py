@@ -1,0 +1,98 @@
+"""Machine-readable report. The layout is versioned by REPORT_SCHEMA; add fields, never rename."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .report_model import Breach, ContractReport, EvidenceReport, SeriesPoint, VerdictCounts
+
+REPORT_SCHEMA = "datapact.evidence-report/v1"
+
+
+def render_json(report: EvidenceReport) -> str:
+    return json.dumps(report_document(report), indent=2, ensure_ascii=False) + "\n"
+
+
+def report_document(report: EvidenceReport) -> dict[str, Any]:
+    return {
+        "schema": REPORT_SCHEMA,
+        "generated_at": report.generated_at,
+        "window": {"since": report.since, "until": report.until},
+        "filter": {"contract_id": report.contract_filter, "run_id": report.run_id},
+        "chain": report.chain.to_dict(),
+        "totals": counts_document(report.counts),
+        "contracts": [_contract_document(c) for c in report.contracts],
+        "records": [r.to_dict() for r in report.records],
+    }
+
+
+def counts_document(counts: VerdictCounts) -> dict[str, Any]:
+    return {
+        "evaluated": counts.evaluated,
+        "pass": counts.passed,
+        "fail": counts.failed,
+        "error": counts.errored,
+        "skipped": counts.skipped,
+        "pass_rate": counts.pass_rate,
+    }
+
+
+def _contract_document(contract: ContractReport) -> dict[str, Any]:
+    return {
+        "id": contract.contract_id,
+        "versions": [
+            {
+                "version": v.version,
+                "content_hash": v.content_hash,
+                "first_seen": v.first_seen,
+                "last_seen": v.last_seen,
+            }
+            for v in contract.versions
+        ],
+        "totals": counts_document(contract.counts),
+        "pass_rate_series": {
+            "bucket": contract.series_bucket,
+            "points": [_point_document(p) for p in contract.series],
+        },
+        "breaches": [_breach_document(b) for b in contract.breaches],
+        "failing_checks": [
+            {
+                "asset_key": f.asset_key,
+                "check_key": f.check_key,
+                "severity": f.severity,
+                "record_seqs": [r.seq for r in f.records],
+            }
+            for f in contract.failing_checks
+        ],
+        "decisions": [
+            {
+                "seq": d.seq,
+                "recorded_at": d.recorded_at,
+                "decision": d.decision,
+                "run_id": d.run_id,
+                "asset_key": d.asset_key,
+                "details": d.details,
+            }
+            for d in contract.decisions
+        ],
+    }
+
+
+def _point_document(point: SeriesPoint) -> dict[str, Any]:
+    return {"label": point.label, "start": point.start, **counts_document(point.counts)}
+
+
+def _breach_document(breach: Breach) -> dict[str, Any]:
+    return {
+        "asset_key": breach.asset_key,
+        "check_key": breach.check_key,
+        "severity": breach.severity,
+        "start": breach.start,
+        "end": breach.end,
+        "ongoing": breach.ongoing,
+        "duration_seconds": breach.duration_seconds,
+        "evaluations": breach.evaluations,
+        "last_verdict": breach.last_verdict,
+        "last_summary": breach.last_summary,
+    }

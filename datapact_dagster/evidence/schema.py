@@ -1,0 +1,45 @@
+"""The evidence table. JSON fields are stored as canonical JSON text so hashes are reproducible."""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Table, Text
+
+metadata = MetaData()
+
+evidence_records = Table(
+    "datapact_evidence_records",
+    metadata,
+    Column(
+        "seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False
+    ),
+    Column("recorded_at", String(40), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("contract_id", String(255), nullable=False),
+    Column("contract_version", String(64), nullable=False),
+    Column("contract_hash", String(128), nullable=False),
+    Column("suite_hash", String(128)),
+    Column("check_key", String(512)),
+    Column("severity", String(16)),
+    Column("verdict", String(16)),
+    Column("execution_status", String(16), nullable=False),
+    Column("decision", String(16)),
+    Column("summary", Text),
+    Column("observed", Text, nullable=False),
+    Column("threshold", Text, nullable=False),
+    Column("samples", Text, nullable=False),
+    Column("row_count", BigInteger),
+    Column("data_hash", String(128)),
+    Column("run_id", String(128)),
+    Column("asset_key", String(512)),
+    Column("details", Text, nullable=False),
+    Column("prev_hash", String(64), nullable=False, unique=True),
+    Column("record_hash", String(64), nullable=False, unique=True),
+    Index("ix_datapact_evidence_recorded_at", "recorded_at"),
+    Index("ix_datapact_evidence_contract", "contract_id", "recorded_at"),
+    Index("ix_datapact_evidence_run", "run_id"),
+)
+
+JSON_COLUMNS: frozenset[str] = frozenset({"observed", "threshold", "samples", "details"})
+HASHED_COLUMNS: tuple[str, ...] = tuple(
+    c.name for c in evidence_records.columns if c.name != "record_hash"
+)
