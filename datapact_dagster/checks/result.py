@@ -28,6 +28,8 @@ class CheckResult:
     expectation_kwargs: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
     """Set when the check could not be evaluated (e.g. its column is missing)."""
+    skipped: bool = False
+    """Not evaluated on purpose: a column it needs is missing (the schema check reports it)."""
 
     @property
     def key(self) -> str:
@@ -35,6 +37,8 @@ class CheckResult:
 
     @property
     def verdict(self) -> str:
+        if self.skipped:
+            return "skipped"
         if self.error is not None:
             return "error"
         return "pass" if self.passed else "fail"

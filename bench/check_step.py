@@ -1,0 +1,267 @@
+"""Benchmark of the check step: DataPact (GX on SQL) vs GX on pandas vs a hand-written floor.
+
+    python -m bench.check_step --rows 1000000 10000000
+
+Each contender runs in a fresh subprocess on the same temp DuckDB file; a worker reports its
+own wall times and peak RSS (ru_maxrss) as one JSON line. All three must find the same counts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.data import BENCH_PROJECT, build_database
+
+CONTENDERS = ("datapact", "gx_pandas", "floor")
+TARGET_SPEEDUP_VS_PANDAS = 8.0
+TARGET_MAX_RSS_BYTES = 1 << 30
+TARGET_MAX_RATIO_TO_FLOOR = 3.0
+
+
+def _peak_rss_bytes() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux reports KiB
+
+
+def _worker_datapact(db: Path) -> dict[str, Any]:
+    started = time.perf_counter()
+    import sqlalchemy as sa
+
+    from datapact_dagster.checks.compile import compile_table_checks
+    from datapact_dagster.checks.engine import run_table_checks
+    from datapact_dagster.checks.gx_context import gx
+    from datapact_dagster.contract.loader import require_contracts
+
+    gx()
+    imported = time.perf_counter()
+    contract_set = require_contracts(BENCH_PROJECT)
+    found = contract_set.find_table("bench_orders")
+    assert found is not None
+    contract, table = found
+    specs = compile_table_checks(contract, table)
+    engine = sa.create_engine(f"duckdb:///{db}")
+    timings = []
+    for _ in range(2):  # first call builds the GX context; the second is the steady state
+        t0 = time.perf_counter()
+        results = run_table_checks(
+            contract_set, contract, table, specs, table.physical_name, engine
+        )
+        timings.append(time.perf_counter() - t0)
+    counts: dict[str, Any] = {}
+    for r in results:
+        assert r.error is None, f"{r.key}: {r.error}"
+        if r.spec.kind.value in ("row_count", "sql"):
+            counts[r.key] = r.observed or 0
+        elif r.spec.kind.value == "custom":
+            counts[r.key] = round(float(r.observed), 6)
+        elif r.unexpected_count is not None:
+            counts[r.key] = r.unexpected_count
+    return {
+        "import_s": imported - started,
+        "seconds": timings[0],
+        "warm_seconds": timings[1],
+        "counts": counts,
+        "verdicts": {r.key: r.verdict for r in results},
+    }
+
+
+def _pandas_suite(suite: dict[str, Any], parent_keys: list[str]) -> dict[str, Any]:
+    """The DataPact suite with its SQL-only expectations replaced by pandas equivalents."""
+    replacements = {
+        "bench_orders__customer_id__references_bench_customers": {
+            "type": "expect_column_values_to_be_in_set",
+            "kwargs": {"column": "customer_id", "value_set": parent_keys},
+        },
+        "bench_orders__table__no_refund_without_amount": {
+            "type": "expect_column_values_to_not_be_in_set",
+            "kwargs": {
+                "column": "amount",
+                "value_set": [0.0],
+                "row_condition": 'status=="shipped"',
+                "condition_parser": "pandas",
+            },
+        },
+    }
+    expectations = []
+    for e in suite["expectations"]:
+        key = e["meta"]["datapact_key"]
+        expectations.append({**e, **replacements.get(key, {})})
+    return {**suite, "expectations": expectations}
+
+
+def _worker_gx_pandas(db: Path) -> dict[str, Any]:
+    started = time.perf_counter()
+    import duckdb
+    import great_expectations as gx
+
+    from datapact_dagster.checks.compile import compile_table_checks
+    from datapact_dagster.checks.gx_suite import build_suite
+    from datapact_dagster.contract.loader import require_contracts
+
+    imported = time.perf_counter()
+    contract_set = require_contracts(BENCH_PROJECT)
+    found = contract_set.find_table("bench_orders")
+    assert found is not None
+    contract, table = found
+    specs = compile_table_checks(contract, table)
+    with duckdb.connect(str(db), read_only=True) as con:
+        frame = con.execute(f"SELECT * FROM {table.physical_name}").df()
+        parent_keys = [
+            r[0] for r in con.execute("SELECT customer_id FROM bronze.bench_customers").fetchall()
+        ]
+    loaded = time.perf_counter()
+    # native regex: the suite GX itself would run on a regex-capable engine
+    published = {t.name: t.physical_name for _, t in contract_set.tables}
+    suite_dict = _pandas_suite(build_suite(table.name, specs, "postgresql", published), parent_keys)
+    t0 = time.perf_counter()
+    context = gx.get_context(mode="ephemeral")
+    batch = (
+        context.data_sources.add_pandas("bench")
+        .add_dataframe_asset("orders")
+        .add_batch_definition_whole_dataframe("all")
+        .get_batch(batch_parameters={"dataframe": frame})
+    )
+    suite = gx.ExpectationSuite(**suite_dict)
+    assert len(suite.expectations) == len(suite_dict["expectations"])
+    validation = batch.validate(
+        suite, result_format={"result_format": "SUMMARY", "partial_unexpected_count": 20}
+    )
+    seconds = time.perf_counter() - t0
+    kinds = {s.key: s.kind.value for s in specs}
+    counts: dict[str, Any] = {}
+    for r in validation.results:
+        key = r.expectation_config.meta["datapact_key"]
+        assert not r.exception_info.get("raised_exception"), (key, r.exception_info)
+        if kinds[key] == "row_count":
+            counts[key] = r.result["observed_value"]
+        elif kinds[key] == "custom":
+            counts[key] = round(float(r.result["observed_value"]), 6)
+        else:
+            counts[key] = r.result["unexpected_count"]
+    return {
+        "import_s": imported - started,
+        "load_s": loaded - imported,
+        "seconds": seconds,
+        "counts": counts,
+    }
+
+
+def _worker_floor(db: Path) -> dict[str, Any]:
+    import duckdb
+
+    from bench.floor import floor_counts
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        t0 = time.perf_counter()
+        counts = floor_counts(con)
+        seconds = time.perf_counter() - t0
+    return {
+        "seconds": seconds,
+        "counts": {k: float(v) if k.endswith("_mean") else int(v) for k, v in counts.items()},
+    }
+
+
+WORKERS = {"datapact": _worker_datapact, "gx_pandas": _worker_gx_pandas, "floor": _worker_floor}
+
+
+def _run_worker(contender: str, db: Path) -> dict[str, Any]:
+    t0 = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.check_step", "--worker", contender, "--db", str(db)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"{contender} worker failed:\n{done.stderr[-4000:]}")
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    report["process_s"] = time.perf_counter() - t0
+    return report
+
+
+def _compare(reports: dict[str, dict[str, Any]]) -> list[str]:
+    reference = reports["floor"]["counts"]
+    problems = []
+    for contender in ("datapact", "gx_pandas"):
+        counts = reports[contender]["counts"]
+        for key, expected in reference.items():
+            if key not in counts:
+                problems.append(f"{contender}: no count for {key}")
+            elif counts[key] != expected:
+                problems.append(f"{contender}: {key} = {counts[key]}, floor says {expected}")
+    return problems
+
+
+def bench(rows: int) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="datapact-bench-") as tmp:
+        db = Path(tmp) / "bench.duckdb"
+        t0 = time.perf_counter()
+        build_database(db, rows)
+        print(f"\n== {rows:,} rows (table built in {time.perf_counter() - t0:.1f} s)", flush=True)
+        reports = {c: _run_worker(c, db) for c in CONTENDERS}
+    problems = _compare(reports)
+    dp, pd_, fl = reports["datapact"], reports["gx_pandas"], reports["floor"]
+    gib = 1 << 30
+    for name, r in reports.items():
+        extra = ""
+        if "warm_seconds" in r:
+            extra = f"  (2nd call {r['warm_seconds']:.2f} s)"
+        if "load_s" in r:
+            extra = f"  (+{r['load_s']:.1f} s loading the table into pandas)"
+        imp = f"  import {r['import_s']:.1f} s" if "import_s" in r else ""
+        print(
+            f"{name:>10}: {r['seconds']:7.2f} s  peak RSS {r['rss_bytes'] / gib:5.2f} GiB"
+            f"{imp}{extra}",
+            flush=True,
+        )
+    speedup = pd_["seconds"] / dp["seconds"]
+    vs_floor = dp["seconds"] / fl["seconds"]
+    print(f"   speed-up vs GX pandas: {speedup:.1f}x (target >= {TARGET_SPEEDUP_VS_PANDAS}x)")
+    print(f"   DataPact / floor: {vs_floor:.2f}x (target <= {TARGET_MAX_RATIO_TO_FLOOR}x)")
+    print(f"   counts agree: {'yes' if not problems else 'NO'}")
+    for p in problems:
+        print(f"     {p}")
+    return {
+        "rows": rows,
+        "reports": reports,
+        "speedup_vs_pandas": speedup,
+        "ratio_to_floor": vs_floor,
+        "count_problems": problems,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000])
+    parser.add_argument("--worker", choices=CONTENDERS, help=argparse.SUPPRESS)
+    parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    args = parser.parse_args(argv)
+    if args.worker:
+        report = WORKERS[args.worker](args.db)
+        report["rss_bytes"] = _peak_rss_bytes()
+        print(json.dumps(report, default=str))
+        return 0
+    results = [bench(rows) for rows in args.rows]
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2, default=str))
+    failed = [r for r in results if r["count_problems"]]
+    for r in results:
+        dp = r["reports"]["datapact"]
+        assert not r["count_problems"], f"{r['rows']} rows: counts disagree"
+        if dp["rss_bytes"] > TARGET_MAX_RSS_BYTES:
+            print(f"WARNING {r['rows']:,} rows: DataPact peak RSS above 1 GiB")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

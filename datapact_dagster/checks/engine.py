@@ -1,0 +1,109 @@
+"""The check step: every check of one table against one relation, on DuckDB or PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlglot import exp
+
+from datapact_dagster.checks.native import freshness_check, relation_columns, schema_check
+from datapact_dagster.checks.result import CheckResult
+from datapact_dagster.checks.spec import NATIVE_KINDS, CheckKind, CheckSpec
+from datapact_dagster.contract.model import Contract, ContractSet, Table
+from datapact_dagster.warehouse.sql_parse import SqlParseError, parse_select
+
+_COLUMN_KWARGS = ("column", "column_A", "column_B")
+_OBJECT = "datapact_rule_object"
+
+
+def run_table_checks(
+    contract_set: ContractSet,
+    contract: Contract,
+    table: Table,
+    specs: list[CheckSpec],
+    relation: str,
+    engine: sa.Engine,
+    *,
+    published: Mapping[str, str] | None = None,
+    now: datetime | None = None,
+) -> list[CheckResult]:
+    """Evaluate `specs` (compiled from `table`) on `relation`; results in spec order.
+
+    The schema check runs first; a check needing a column the relation lacks is returned
+    skipped, so schema drift fails the schema check and no unrelated one. `published` maps a
+    table name to the relation its consumers read (relationship checks join it); by default
+    each contract table's physical name. `now` (UTC) is the freshness reference.
+    """
+    columns = relation_columns(engine, relation)
+    results: dict[str, CheckResult] = {}
+    schema_key = next((s.key for s in specs if s.kind is CheckKind.schema), None)
+    for spec in specs:
+        if spec.kind is CheckKind.schema:
+            results[spec.key] = schema_check(spec, relation, columns)
+        elif not columns:
+            message = f"not evaluated: relation {relation} does not exist"
+            results[spec.key] = CheckResult(spec=spec, passed=False, summary=message, error=message)
+        elif missing := [c for c in needed_columns(spec) if c not in columns]:
+            results[spec.key] = _skipped(spec, missing, schema_key)
+
+    gx_specs = [s for s in specs if s.key not in results and s.kind not in NATIVE_KINDS]
+    if gx_specs:
+        from datapact_dagster.checks.gx_run import run_suite  # imports GX on first use
+
+        relations = {t.name: t.physical_name for _, t in contract_set.tables}
+        relations.update(published or {})
+        for result in run_suite(
+            gx_specs, relation, engine, published=relations, pii_columns=table.pii_columns
+        ):
+            results[result.key] = result
+
+    for spec in specs:
+        if spec.key not in results and spec.kind is CheckKind.freshness:
+            results[spec.key] = _guarded(
+                spec, lambda s=spec: freshness_check(s, relation, engine, now)
+            )
+    return [results[spec.key] for spec in specs]
+
+
+def needed_columns(spec: CheckSpec) -> list[str]:
+    """The relation columns a check reads."""
+    names = [spec.column] if spec.column else []
+    names += list(spec.columns)
+    if spec.kind is CheckKind.sql:
+        names += sql_rule_columns(str(spec.params.get("query", "")))
+    if spec.kind is CheckKind.custom:
+        kwargs = spec.params.get("kwargs") or {}
+        names += [kwargs[k] for k in _COLUMN_KWARGS if isinstance(kwargs.get(k), str)]
+        names += list(kwargs.get("column_list") or ())
+    return list(dict.fromkeys(names))
+
+
+def sql_rule_columns(query: str) -> list[str]:
+    """Columns a sql rule reads from its `{object}`, when it reads no other table."""
+    try:
+        tree = parse_select(query.replace("{object}", _OBJECT).replace("{property}", "x"))
+    except SqlParseError:
+        return []
+    tables = {t.name for t in tree.find_all(exp.Table)}
+    if tables != {_OBJECT}:
+        return []
+    return [c.name for c in tree.find_all(exp.Column) if c.name and c.name != "x"]
+
+
+def _skipped(spec: CheckSpec, missing: list[str], schema_key: str | None) -> CheckResult:
+    noun = "column" if len(missing) == 1 else "columns"
+    listed = ", ".join(f"'{c}'" for c in missing)
+    verb = "is" if len(missing) == 1 else "are"
+    see = f" (see {schema_key})" if schema_key else ""
+    message = f"not evaluated: {noun} {listed} {verb} missing{see}"
+    return CheckResult(spec=spec, passed=False, summary=message, error=message, skipped=True)
+
+
+def _guarded(spec: CheckSpec, evaluate: Callable[[], CheckResult]) -> CheckResult:
+    try:
+        return evaluate()
+    except Exception as exc:
+        message = f"not evaluated: {str(exc).strip().splitlines()[0]}"
+        return CheckResult(spec=spec, passed=False, summary=message, error=message)

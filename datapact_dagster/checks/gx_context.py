@@ -1,0 +1,73 @@
+"""Lazy, once-per-process access to Great Expectations (its import alone takes seconds)."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+if TYPE_CHECKING:
+    from great_expectations.data_context import AbstractDataContext
+
+_lock = threading.RLock()
+
+
+@cache
+def gx() -> Any:
+    """The great_expectations module, imported on first use; registers the DuckDB data source."""
+    import great_expectations
+
+    from datapact_dagster.checks import gx_duckdb  # noqa: F401  (registers type "duckdb")
+
+    return great_expectations
+
+
+@cache
+def ephemeral_context() -> AbstractDataContext:
+    """One in-memory GX context per process: nothing is written to disk."""
+    return gx().get_context(mode="ephemeral")
+
+
+def table_batch(engine: sa.Engine, relation: str) -> Any:
+    """A GX batch over the whole of `relation` (`schema.table`), pushed down to `engine`."""
+    with _lock:
+        datasource = _datasource(engine)
+        schema, _, table = relation.rpartition(".")
+        asset_name = relation
+        try:
+            asset = datasource.get_asset(asset_name)
+        except LookupError:
+            asset = datasource.add_table_asset(
+                name=asset_name, table_name=table, schema_name=schema or None
+            )
+        try:
+            definition = asset.get_batch_definition("whole_table")
+        except (KeyError, LookupError):
+            definition = asset.add_batch_definition_whole_table("whole_table")
+        return definition.get_batch()
+
+
+def _datasource(engine: sa.Engine) -> Any:
+    from datapact_dagster.checks.gx_duckdb import share_engine
+
+    gx()
+    context = ephemeral_context()
+    url = (
+        share_engine(engine)
+        if engine.dialect.name == "duckdb"
+        else (engine.url.render_as_string(hide_password=False))
+    )
+    # one data source per engine object, so GX always runs on the engine it was handed
+    name = f"warehouse_{hashlib.sha256(url.encode()).hexdigest()[:12]}_{id(engine):x}"
+    try:
+        return context.data_sources.get(name)
+    except (KeyError, LookupError, ValueError):
+        pass
+    if engine.dialect.name == "duckdb":
+        return context.data_sources.add_duckdb(name=name, connection_string=url)
+    if engine.dialect.name == "postgresql":
+        return context.data_sources.add_postgres(name=name, connection_string=url)
+    return context.data_sources.add_sql(name=name, connection_string=url)

@@ -1,0 +1,238 @@
+"""Run a DataPact GX suite against one warehouse relation and read back CheckResults.
+
+GX runs with its SQL execution engine (pushdown); no table is pulled into pandas.
+"""
+
+from __future__ import annotations
+
+import copy
+import warnings
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from datapact_dagster.checks import describe
+from datapact_dagster.checks.gx_context import ephemeral_context, gx, table_batch
+from datapact_dagster.checks.gx_suite import OBSERVED_ALIAS, UNEXPECTED_ROWS, build_suite
+from datapact_dagster.checks.masking import mask_observed, mask_samples
+from datapact_dagster.checks.result import MAX_SAMPLES, CheckResult
+from datapact_dagster.checks.spec import CheckKind, CheckSpec
+from datapact_dagster.checks.sql_text import query_for_relation
+
+RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": MAX_SAMPLES}
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """What GX reported for one expectation."""
+
+    success: bool
+    result: dict[str, Any]
+    error: str | None
+
+
+def run_suite(
+    specs: list[CheckSpec],
+    relation: str,
+    engine: sa.Engine,
+    *,
+    published: Mapping[str, str],
+    pii_columns: Collection[str],
+) -> list[CheckResult]:
+    """Evaluate the GX-backed `specs` (all of one table) on `relation`, in spec order."""
+    if not specs:
+        return []
+    suite_dict = build_suite(specs[0].table, specs, engine.dialect.name, published)
+    configs = {e["meta"]["datapact_key"]: e for e in suite_dict["expectations"]}
+    run = _SuiteRun(relation, engine, pii_columns)
+    try:
+        outcomes = _validate(suite_dict, relation, engine)
+    except Exception as exc:  # GX failed as a whole (e.g. the relation is missing)
+        message = f"GX could not validate {relation}: {_first_line(exc)}"
+        outcomes = {key: _Outcome(False, {}, message) for key in configs}
+    return [run.check_result(spec, configs[spec.key], outcomes[spec.key]) for spec in specs]
+
+
+def _validate(suite_dict: dict[str, Any], relation: str, engine: sa.Engine) -> dict[str, _Outcome]:
+    great_expectations = gx()
+    ephemeral_context()
+    from great_expectations.expectations.expectation_configuration import (
+        ExpectationConfiguration,
+    )
+
+    outcomes: dict[str, _Outcome] = {}
+    expectations = []
+    for config in copy.deepcopy(suite_dict["expectations"]):
+        try:
+            expectations.append(ExpectationConfiguration(**config).to_domain_obj())
+        except Exception as exc:
+            key = config["meta"]["datapact_key"]
+            outcomes[key] = _Outcome(False, {}, f"invalid expectation: {_first_line(exc)}")
+    suite = great_expectations.ExpectationSuite(
+        name=suite_dict["name"], expectations=expectations, meta=dict(suite_dict["meta"])
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # TableAsset schema_name
+        batch = table_batch(engine, relation)
+    validation = batch.validate(suite, result_format=RESULT_FORMAT)
+    for r in validation.results:
+        key = r.expectation_config.meta["datapact_key"]
+        outcomes[key] = _Outcome(
+            bool(r.success), dict(r.result or {}), _exception_message(r.exception_info)
+        )
+    return outcomes
+
+
+def _exception_message(info: Any) -> str | None:
+    if not info:
+        return None
+    if "raised_exception" in info:
+        return _first_line(info.get("exception_message")) if info["raised_exception"] else None
+    for nested in info.values():  # keyed by the metric that failed
+        if isinstance(nested, dict) and nested.get("raised_exception"):
+            return _first_line(nested.get("exception_message"))
+    return None
+
+
+def _first_line(message: Any) -> str:
+    text = str(message or "unknown error").strip()
+    return text.splitlines()[0] if text else "unknown error"
+
+
+class _SuiteRun:
+    def __init__(self, relation: str, engine: sa.Engine, pii_columns: Collection[str]) -> None:
+        self.relation = relation
+        self.engine = engine
+        self.pii_columns = frozenset(pii_columns)
+        self._row_count: int | None = None
+
+    def row_count(self) -> int:
+        if self._row_count is None:
+            with self.engine.connect() as connection:
+                self._row_count = int(
+                    connection.execute(
+                        sa.text(f"SELECT COUNT(*) FROM {self.relation}")
+                    ).scalar_one()
+                )
+        return self._row_count
+
+    def check_result(self, spec: CheckSpec, config: dict[str, Any], o: _Outcome) -> CheckResult:
+        base: dict[str, Any] = {
+            "spec": spec,
+            "expectation_type": config["type"],
+            "expectation_kwargs": config["kwargs"],
+            "threshold": describe.threshold(spec),
+        }
+        if o.error is not None:
+            return CheckResult(
+                passed=False, summary=f"not evaluated: {o.error}", error=o.error, **base
+            )
+        try:
+            if config["type"] == UNEXPECTED_ROWS:
+                return self._from_unexpected_rows(spec, config, o, base)
+            return self._from_expectation(spec, o, base)
+        except Exception as exc:  # reading back a result must not sink the other checks
+            return CheckResult(
+                passed=False,
+                summary=f"not evaluated: {_first_line(exc)}",
+                error=_first_line(exc),
+                **base,
+            )
+
+    def _pii_involved(self, spec: CheckSpec) -> bool:
+        return bool(self.pii_columns & {c for c in (spec.column, *spec.columns) if c})
+
+    def _from_expectation(self, spec: CheckSpec, o: _Outcome, base: dict[str, Any]) -> CheckResult:
+        r = o.result
+        if spec.kind is CheckKind.row_count:
+            count = int(r["observed_value"])
+            self._row_count = count
+            assert spec.operator is not None
+            return CheckResult(
+                passed=spec.operator.holds(count),
+                observed=count,
+                element_count=count,
+                summary=describe.row_count_summary(spec, count),
+                **base,
+            )
+        if spec.kind is CheckKind.custom:
+            observed = mask_observed(r.get("observed_value"), self._pii_involved(spec))
+            samples = mask_samples(
+                r.get("partial_unexpected_list") or (),
+                self.pii_columns,
+                column_is_pii=self._pii_involved(spec),
+            )
+            return CheckResult(
+                passed=o.success,
+                observed=observed,
+                element_count=r.get("element_count"),
+                unexpected_count=r.get("unexpected_count"),
+                unexpected_percent=r.get("unexpected_percent"),
+                samples=samples,
+                summary=describe.custom_summary(base["expectation_type"], o.success, observed),
+                **base,
+            )
+        total = int(r["element_count"])
+        self._row_count = total
+        unexpected = int(r["unexpected_count"])
+        samples = mask_samples(
+            r.get("partial_unexpected_list") or (),
+            self.pii_columns,
+            column_is_pii=self._pii_involved(spec),
+        )
+        return self._counted(spec, o.success, total, unexpected, samples, base)
+
+    def _counted(
+        self,
+        spec: CheckSpec,
+        gx_success: bool,
+        total: int,
+        unexpected: int,
+        samples: tuple[Any, ...],
+        base: dict[str, Any],
+    ) -> CheckResult:
+        percent = describe.percent_of(unexpected, total)
+        if spec.operator is not None:
+            observed: float = percent if spec.unit == "percent" else unexpected
+            passed = spec.operator.holds(observed)
+        else:
+            observed, passed = unexpected, gx_success
+        return CheckResult(
+            passed=passed,
+            observed=observed,
+            element_count=total,
+            unexpected_count=unexpected,
+            unexpected_percent=percent,
+            samples=samples if unexpected else (),
+            summary=describe.rows_summary(spec, unexpected, total),
+            **base,
+        )
+
+    def _from_unexpected_rows(
+        self, spec: CheckSpec, config: dict[str, Any], o: _Outcome, base: dict[str, Any]
+    ) -> CheckResult:
+        unexpected = int(o.result["observed_value"])
+        rows = self._sample_rows(config["kwargs"]["unexpected_rows_query"]) if unexpected else []
+        if spec.kind is CheckKind.sql:
+            value = rows[0][OBSERVED_ALIAS] if rows else None
+            observed = mask_observed(value, self._pii_involved(spec))
+            passed = unexpected == 0
+            return CheckResult(
+                passed=passed,
+                observed=observed,
+                summary=describe.sql_summary(spec, passed, observed),
+                **base,
+            )
+        values: list[Any] = [next(iter(row.values())) if len(row) == 1 else row for row in rows]
+        samples = mask_samples(values, self.pii_columns, column_is_pii=self._pii_involved(spec))
+        return self._counted(spec, o.success, self.row_count(), unexpected, samples, base)
+
+    def _sample_rows(self, unexpected_rows_query: str) -> list[dict[str, Any]]:
+        query = query_for_relation(unexpected_rows_query, self.relation)
+        with self.engine.connect() as connection:
+            result = connection.execute(
+                sa.text(f"SELECT * FROM ({query}) AS datapact_samples LIMIT {MAX_SAMPLES}")
+            )
+            return [dict(row._mapping) for row in result]
