@@ -1,0 +1,109 @@
+"""Turning breaker transitions into alerts for the contract's owners and consumers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from pathlib import Path
+
+from datapact_dagster.alerts import (
+    AlertConfig,
+    AlertEvent,
+    AlertKind,
+    AlertLedger,
+    CheckSummary,
+    DeliveryOutcome,
+    Notifier,
+)
+from datapact_dagster.breaker.graph import layer_order
+from datapact_dagster.breaker.state import AssetPath, TableBreaker
+from datapact_dagster.contract.model import Contract
+
+logger = logging.getLogger("datapact.breaker")
+
+
+def breach_event(
+    breaker: TableBreaker, kind: AlertKind, episode: str, held: Iterable[AssetPath]
+) -> AlertEvent:
+    opened_by = breaker.opened_by
+    return AlertEvent(
+        kind=kind,
+        contract_id=breaker.contract_id,
+        contract_version=breaker.contract_version,
+        asset_key=breaker.asset_key,
+        episode_id=episode,
+        run_id=opened_by.opened_by_run if opened_by else None,
+        checks=tuple(
+            CheckSummary(f.key, f.summary, f.severity, f.failing_rows)
+            for f in breaker.blocking_failures
+        ),
+        since=breaker.since,
+        downstream_held=tuple(sorted(held, key=layer_order)),
+    )
+
+
+def recovery_event(
+    breaker: TableBreaker, episode: str, since: datetime | None, released: Iterable[AssetPath]
+) -> AlertEvent:
+    return AlertEvent(
+        kind=AlertKind.recovery,
+        contract_id=breaker.contract_id,
+        contract_version=breaker.contract_version,
+        asset_key=breaker.asset_key,
+        episode_id=episode,
+        run_id=breaker.last_run_id,
+        since=since,
+        downstream_held=tuple(sorted(released, key=layer_order)),
+    )
+
+
+def new_version_event(breaker: TableBreaker, previous_version: str) -> AlertEvent:
+    return AlertEvent(
+        kind=AlertKind.new_contract_version,
+        contract_id=breaker.contract_id,
+        contract_version=breaker.contract_version,
+        asset_key=breaker.asset_key,
+        episode_id=f"{previous_version}->{breaker.contract_version}",
+        previous_version=previous_version,
+        details=(f"version {previous_version} -> {breaker.contract_version}",),
+    )
+
+
+class AlertSender:
+    """Sends alerts through the project's notifier; never raises (problems are logged)."""
+
+    def __init__(self, project_dir: Path, contracts: Mapping[str, Contract]) -> None:
+        self.contracts = contracts
+        self.notifier: Notifier | None = None
+        self.ledger: AlertLedger | None = None
+        self.problem: str | None = None
+        try:
+            config = AlertConfig.from_env(project_dir)
+            self.ledger = AlertLedger(config.ledger_path)
+            self.notifier = Notifier(config, self.ledger)
+        except Exception as error:  # a broken alert setup must not fail the tick
+            self.problem = f"alerts are not configured correctly: {error}"
+            logger.error(self.problem)
+
+    def send(self, event: AlertEvent) -> list[DeliveryOutcome]:
+        contract = self.contracts.get(event.contract_id)
+        if self.notifier is None or contract is None:
+            return []
+        try:
+            return self.notifier.notify(event, contract)
+        except Exception:
+            logger.exception("%s alert for %s could not be sent", event.kind, event.contract_id)
+            return []
+
+    def close(self) -> None:
+        if self.ledger is not None:
+            self.ledger.close()
+
+
+def describe_outcomes(event: AlertEvent, outcomes: list[DeliveryOutcome]) -> str:
+    counts: dict[str, int] = {}
+    for outcome in outcomes:
+        counts[outcome.status.value] = counts.get(outcome.status.value, 0) + 1
+    summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "no recipients"
+    return f"{event.kind} alert for {event.contract_id} ({event.asset_path}): {summary}"

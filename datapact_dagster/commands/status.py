@@ -1,0 +1,102 @@
+"""`datapact status`: each contract table's breaker, read from the project's Dagster instance."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from typing import Any
+
+from datapact_dagster.commands.base import EXIT_BREACHED, EXIT_OK, project_dir
+from datapact_dagster.commands.loading import contracts_or_exit
+from datapact_dagster.commands.table import render_table
+
+COLUMNS = ["contract", "version", "table", "state", "breaker", "since", "failing checks", "holding"]
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "status",
+        help="show each contract's state (healthy / breached / stale / never run) and "
+        "the downstream tables it holds; exit 1 when anything is breached",
+    )
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.set_defaults(handler=run)
+
+
+def _timestamp(moment: Any) -> str | None:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment is not None else None
+
+
+def status_rows(root: Any) -> list[dict[str, Any]]:
+    """One entry per contract table, in pipeline order (bronze, silver, gold)."""
+    import dagster as dg
+
+    from datapact_dagster.breaker.graph import layer_order
+    from datapact_dagster.breaker.project_breakers import read_project_breakers
+    from datapact_dagster.defs.project import load_project
+    from datapact_dagster.pipeline.job_runner import prepare_dagster_home
+    from datapact_dagster.settings import Settings
+
+    prepare_dagster_home(Settings.from_env(root))
+    with dg.DagsterInstance.get() as instance:
+        breakers = read_project_breakers(instance, load_project())
+    rows = []
+    for key in sorted(breakers.by_table, key=layer_order):
+        breaker = breakers.by_table[key]
+        held = breakers.held_by(breaker) if breaker.state.holds_downstream else frozenset()
+        rows.append(
+            {
+                "contract": breaker.contract_id,
+                "version": breaker.contract_version,
+                "table": breaker.asset_path,
+                "state": breaker.health,
+                "breaker": breaker.state.value,
+                "since": _timestamp(
+                    breaker.since if breaker.failing else breaker.last_evaluated_at
+                ),
+                "last_checked": _timestamp(breaker.last_evaluated_at),
+                "failing_checks": [
+                    {
+                        "check": f.key,
+                        "severity": f.severity,
+                        "blocking": f.blocking,
+                        "summary": f.summary,
+                        "run_id": f.run_id,
+                        "at": _timestamp(f.at),
+                        "failing_since": _timestamp(f.failing_since),
+                    }
+                    for f in breaker.failing
+                ],
+                "holding": ["/".join(k) for k in sorted(held, key=layer_order)],
+            }
+        )
+    return rows
+
+
+def run(args: argparse.Namespace) -> int:
+    root = project_dir(args)
+    os.environ["DATAPACT_PROJECT_DIR"] = str(root)
+    contracts_or_exit(root)
+    rows = status_rows(root)
+    if args.format == "json":
+        print(json.dumps(rows, indent=2))
+    else:
+        print(render_table([_text_row(r) for r in rows], COLUMNS))
+        for row in rows:
+            for failure in row["failing_checks"]:
+                print(
+                    f"  {row['table']}: {failure['check']} [{failure['severity']}] "
+                    f"{failure['summary']} (run {failure['run_id']})"
+                )
+    breached = any(r["breaker"] in ("open", "half-open") for r in rows)
+    return EXIT_BREACHED if breached else EXIT_OK
+
+
+def _text_row(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **row,
+        "since": (row["since"] or "").replace("T", " ").replace("Z", ""),
+        "failing checks": ", ".join(f["check"] for f in row["failing_checks"]),
+        "holding": ", ".join(row["holding"]),
+    }

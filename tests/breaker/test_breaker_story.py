@@ -1,0 +1,256 @@
+"""The breaker on a real Dagster instance with the real definitions and a temp DuckDB warehouse.
+
+One story, run once per module (GX and the pipeline are slow): a good build, a breach, the
+sensor holding downstream, a refused and an overridden manual launch, the fix, the recovery run.
+Each test asserts one part of what the story recorded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+import pytest
+
+from datapact_dagster.breaker.override import OVERRIDE_TAG
+from tests.alerts.support import SmtpSink
+
+RAW_ORDERS = dg.AssetKey(["bronze", "raw_orders"])
+SILVER_ORDERS = dg.AssetKey(["silver", "orders"])
+HELD = ["silver/orders", "gold/customer_profile", "gold/daily_revenue"]
+BREACHED_CHECK = "raw_orders__order_id__unique"
+
+
+@dataclass
+class Tick:
+    run_requests: list[dg.RunRequest]
+    skip_message: str | None
+    mails: list[EmailMessage]
+    """Mails the SMTP server received during this tick."""
+
+
+@dataclass
+class Story:
+    breach_run_id: str = ""
+    ticks: dict[str, Tick] = field(default_factory=dict)
+    refused: dg.ExecuteJobResult | None = None
+    refusal: str = ""
+    overridden: dg.ExecuteJobResult | None = None
+    recovery_run: dg.ExecuteJobResult | None = None
+    status_breached: tuple[int, list[dict[str, Any]], str] = (0, [], "")
+    status_recovered: tuple[int, list[dict[str, Any]], str] = (0, [], "")
+    held_schedule_selection: list[dg.AssetKey] = field(default_factory=list)
+    override_records: list[Any] = field(default_factory=list)
+
+
+def _env(tmp: Path, smtp_port: int) -> dict[str, str]:
+    return {
+        "DATAPACT_PROJECT_DIR": str(Path(__file__).resolve().parents[2]),
+        "DATAPACT_STATE_DIR": str(tmp / "state"),
+        "DATAPACT_WAREHOUSE_URL": f"duckdb:///{tmp / 'warehouse.duckdb'}",
+        "DATAPACT_LANDING_DIR": str(tmp / "landing"),
+        "DAGSTER_HOME": str(tmp / "dagster_home"),
+        "DATAPACT_EVIDENCE_URL": f"sqlite:///{tmp / 'evidence.db'}",
+        "DATAPACT_ALERTS_DB": str(tmp / "alerts.db"),
+        "DATAPACT_ALERTS_FILE": str(tmp / "alerts.yaml"),
+        "DATAPACT_SMTP_HOST": "127.0.0.1",
+        "DATAPACT_SMTP_PORT": str(smtp_port),
+    }
+
+
+@pytest.fixture(scope="module")
+def story(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Story]:
+    tmp = tmp_path_factory.mktemp("breaker")
+    (tmp / "alerts.yaml").write_text("retry: {attempts: 1}\n")
+    sink = SmtpSink()
+    sink.start()
+    with pytest.MonkeyPatch.context() as env:
+        for name, value in _env(tmp, sink.port).items():
+            env.setenv(name, value)
+        env.delenv("DATAPACT_WEBHOOK_URL_OVERRIDE", raising=False)
+        from datapact_dagster.defs.project import load_project
+
+        load_project.cache_clear()
+        try:
+            yield _tell_story(tmp, sink)
+        finally:
+            load_project.cache_clear()
+            sink.stop()
+
+
+def _tell_story(tmp: Path, sink: SmtpSink) -> Story:
+    from datapact_dagster.definitions import defs
+    from datapact_dagster.evidence.store import EvidenceStore
+    from datapact_dagster.pipeline import jobs_entry
+    from datapact_dagster.pipeline.job_runner import prepare_dagster_home
+    from datapact_dagster.sample import generate_landing
+    from datapact_dagster.settings import Settings
+
+    story = Story()
+    landing = tmp / "landing"
+    prepare_dagster_home(Settings.from_env())
+    definitions = defs()
+    repository = definitions.get_repository_def()
+    sensor = repository.get_sensor_def("contract_breaker_sensor")
+    schedule = repository.get_schedule_def("contract_pipeline_schedule")
+    cursor: list[str | None] = [None]
+
+    def run(
+        selection: list[dg.AssetKey] | None = None, tags: dict[str, str] | None = None
+    ) -> dg.ExecuteJobResult:
+        return dg.execute_job(
+            dg.reconstructable(jobs_entry.contract_pipeline_job),
+            instance=instance,
+            asset_selection=selection,
+            tags=tags or {},
+            raise_on_error=False,
+        )
+
+    def tick(name: str) -> Tick:
+        before = len(sink.messages)
+        context = dg.build_sensor_context(
+            instance=instance, cursor=cursor[0], definitions=definitions
+        )
+        data = sensor.evaluate_tick(context)
+        cursor[0] = data.cursor
+        story.ticks[name] = Tick(
+            list(data.run_requests or []), data.skip_message, list(sink.messages[before:])
+        )
+        return story.ticks[name]
+
+    def status() -> tuple[int, list[dict[str, Any]], str]:
+        from datapact_dagster.commands import status as status_command
+
+        outputs = []
+        for fmt in ("json", "text"):
+            printed = io.StringIO()
+            with contextlib.redirect_stdout(printed):
+                code = status_command.run(argparse.Namespace(project=None, format=fmt))
+            outputs.append((code, printed.getvalue()))
+        (code, as_json), (code_text, text) = outputs
+        assert code == code_text
+        return code, json.loads(as_json), text
+
+    with dg.DagsterInstance.get() as instance:
+        generate_landing(landing, rows=2000, seed=1)
+        assert run().success, "the clean baseline build must pass"
+        tick("baseline")
+
+        generate_landing(landing, rows=2000, seed=1, breaches=["duplicate_key"])
+        story.breach_run_id = run().run_id
+        story.status_breached = status()
+        tick("breached")
+        tick("still breached")
+        schedule_data = schedule.evaluate_tick(dg.build_schedule_context(instance=instance))
+        story.held_schedule_selection = list(schedule_data.run_requests[0].asset_selection or [])
+
+        story.refused = run([SILVER_ORDERS])
+        failure = next(e for e in story.refused.all_events if e.is_step_failure)
+        story.refusal = failure.step_failure_data.user_failure_data.description or ""
+        story.overridden = run([SILVER_ORDERS], {OVERRIDE_TAG: "finance accepts duplicates"})
+        store = EvidenceStore(os.environ["DATAPACT_EVIDENCE_URL"])
+        story.override_records = [
+            r for r in store.records(run_id=story.overridden.run_id) if r.decision == "override"
+        ]
+        store.close()
+
+        generate_landing(landing, rows=2000, seed=1)
+        assert run([RAW_ORDERS]).success, "the fixed bronze table must pass"
+        story.status_recovered = status()
+        recovered = tick("recovered")
+        if recovered.run_requests:
+            request = recovered.run_requests[0]
+            story.recovery_run = run(list(request.asset_selection or []), dict(request.tags))
+        tick("after recovery")
+    return story
+
+
+def _kinds(mails: list[EmailMessage]) -> set[str]:
+    return {str(m["X-DataPact-Kind"]) for m in mails}
+
+
+def test_a_breach_run_opens_the_breaker_and_status_shows_the_hold(story: Story) -> None:
+    code, rows, text = story.status_breached
+    assert code == 1
+    by_table = {r["table"]: r for r in rows}
+    raw = by_table["bronze/raw_orders"]
+    assert (raw["state"], raw["breaker"]) == ("breached", "open")
+    assert raw["holding"] == HELD
+    assert [f["check"] for f in raw["failing_checks"] if f["blocking"]] == [BREACHED_CHECK]
+    assert raw["failing_checks"][0]["run_id"] == story.breach_run_id
+    assert by_table["bronze/raw_customers"]["state"] == "healthy"
+    assert "breached" in text and BREACHED_CHECK in text
+
+
+def test_the_sensor_launches_nothing_and_reports_the_hold(story: Story) -> None:
+    for name in ("breached", "still breached"):
+        tick = story.ticks[name]
+        assert tick.run_requests == []
+        assert tick.skip_message is not None
+        assert f"holding {', '.join(HELD)} (commerce.raw_orders" in tick.skip_message
+        assert f"{BREACHED_CHECK} in run {story.breach_run_id}" in tick.skip_message
+
+
+def test_schedules_leave_held_tables_out(story: Story) -> None:
+    selected = {key.to_user_string() for key in story.held_schedule_selection}
+    assert "bronze/raw_orders" in selected
+    assert not selected & set(HELD)
+
+
+def test_a_manual_downstream_launch_is_refused_with_the_breach(story: Story) -> None:
+    assert story.refused is not None and not story.refused.success
+    assert "Refusing to build silver/orders" in story.refusal
+    assert "commerce.raw_orders v" in story.refusal
+    assert BREACHED_CHECK in story.refusal
+    assert story.breach_run_id in story.refusal
+    assert "--override-reason" in story.refusal and OVERRIDE_TAG in story.refusal
+    materialized = [e for e in story.refused.all_events if e.is_step_materialization]
+    assert materialized == []
+
+
+def test_an_override_proceeds_and_is_recorded(story: Story) -> None:
+    assert story.overridden is not None and story.overridden.success
+    [record] = story.override_records
+    assert record.contract_id == "commerce.orders"
+    assert record.asset_key == "silver/orders"
+    assert record.details["reason"] == "finance accepts duplicates"
+    [breached] = record.details["breached"]
+    assert breached["asset_key"] == "bronze/raw_orders"
+    assert [c["key"] for c in breached["checks"]] == [BREACHED_CHECK]
+
+
+def test_fixed_data_closes_the_breaker(story: Story) -> None:
+    code, rows, _ = story.status_recovered
+    assert code == 0
+    raw = next(r for r in rows if r["table"] == "bronze/raw_orders")
+    assert (raw["state"], raw["breaker"], raw["holding"]) == ("healthy", "closed", [])
+
+
+def test_downstream_is_rebuilt_exactly_once(story: Story) -> None:
+    [request] = story.ticks["recovered"].run_requests
+    assert [k.to_user_string() for k in request.asset_selection or []] == HELD
+    assert request.run_key
+    assert story.recovery_run is not None and story.recovery_run.success
+    assert story.ticks["after recovery"].run_requests == []
+
+
+def test_alerts_are_sent_once_per_episode(story: Story) -> None:
+    assert story.ticks["baseline"].mails == []
+    breach_mails = story.ticks["breached"].mails
+    assert breach_mails and _kinds(breach_mails) == {"breach"}
+    episodes = {str(m["X-DataPact-Episode"]) for m in breach_mails}
+    assert len(episodes) == 1 and story.breach_run_id in episodes.pop()
+    assert story.ticks["still breached"].mails == []
+    recovery_mails = story.ticks["recovered"].mails
+    assert _kinds(recovery_mails) == {"recovery"}
+    assert len(recovery_mails) == len(breach_mails)
+    assert story.ticks["after recovery"].mails == []
