@@ -15,9 +15,12 @@ def build_parser() -> argparse.ArgumentParser:
         prog="datapact",
         description="Contract-driven data quality on Dagster (ODCS v3 contracts).",
     )
-    parser.add_argument("--project", default=None,
-                        help="project folder holding contracts/ and sql/ (default: current folder "
-                             "or DATAPACT_PROJECT_DIR)")
+    parser.add_argument(
+        "--project",
+        default=None,
+        help="project folder holding contracts/ and sql/ (default: current folder "
+        "or DATAPACT_PROJECT_DIR)",
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in commands.ALL:
         module.register(sub)

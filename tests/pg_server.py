@@ -18,8 +18,10 @@ from pathlib import Path
 
 
 def find_pg_bin() -> Path | None:
-    for candidate in [os.environ.get("DATAPACT_PG_BIN"), *sorted(
-            Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)]:
+    for candidate in [
+        os.environ.get("DATAPACT_PG_BIN"),
+        *sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True),
+    ]:
         if candidate and (Path(candidate) / "pg_ctl").exists():
             return Path(candidate)
     found = shutil.which("pg_ctl")
@@ -50,21 +52,46 @@ def postgres_cluster() -> Iterator[str]:
         prefix = ["runuser", "-u", "postgres", "--"]
     port = _free_port()
     run = lambda *cmd: subprocess.run([*prefix, *cmd], check=True, capture_output=True)  # noqa: E731
-    run(str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust",
-        "--no-sync", "-E", "UTF8")
-    options = (f"-h 127.0.0.1 -p {port} -k {sock} -c fsync=off -c synchronous_commit=off "
-               "-c full_page_writes=off")
-    run(str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-w", "-l",
-        str(base / "server.log"), "start")
+    run(
+        str(bin_dir / "initdb"),
+        "-D",
+        str(data),
+        "-U",
+        "postgres",
+        "-A",
+        "trust",
+        "--no-sync",
+        "-E",
+        "UTF8",
+    )
+    options = (
+        f"-h 127.0.0.1 -p {port} -k {sock} -c fsync=off -c synchronous_commit=off "
+        "-c full_page_writes=off"
+    )
+    run(
+        str(bin_dir / "pg_ctl"),
+        "-D",
+        str(data),
+        "-o",
+        options,
+        "-w",
+        "-l",
+        str(base / "server.log"),
+        "start",
+    )
     try:
         for _ in range(50):
-            probe = subprocess.run([str(bin_dir / "pg_isready"), "-h", "127.0.0.1", "-p",
-                                    str(port)], capture_output=True)
+            probe = subprocess.run(
+                [str(bin_dir / "pg_isready"), "-h", "127.0.0.1", "-p", str(port)],
+                capture_output=True,
+            )
             if probe.returncode == 0:
                 break
             time.sleep(0.1)
         yield f"postgresql+psycopg2://postgres@127.0.0.1:{port}/postgres"
     finally:
-        subprocess.run([*prefix, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate",
-                        "stop"], capture_output=True)
+        subprocess.run(
+            [*prefix, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+            capture_output=True,
+        )
         shutil.rmtree(base, ignore_errors=True)

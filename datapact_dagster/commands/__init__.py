@@ -1,5 +1,15 @@
 """Sub-commands of `datapact`, in the order `--help` shows them."""
 
-from datapact_dagster.commands import evidence, generate, list_contracts, report, run, ui, validate
+from datapact_dagster.commands import (
+    evidence,
+    export,
+    generate,
+    list_contracts,
+    report,
+    run,
+    status,
+    ui,
+    validate,
+)
 
-ALL = [validate, list_contracts, generate, run, ui, evidence, report]
+ALL = [validate, list_contracts, generate, run, status, ui, evidence, report, export]

@@ -28,8 +28,14 @@ def run(args: argparse.Namespace) -> int:
             "owner": ", ".join(contract.owners),
             "rules": len(compile_table_checks(contract, table)),
         }
-        for contract, table in sorted(contracts.tables, key=lambda ct: (
-            ct[1].layer.value != "bronze", ct[1].layer.value != "silver", ct[1].physical_name))
+        for contract, table in sorted(
+            contracts.tables,
+            key=lambda ct: (
+                ct[1].layer.value != "bronze",
+                ct[1].layer.value != "silver",
+                ct[1].physical_name,
+            ),
+        )
     ]
     if args.format == "json":
         print(json.dumps(rows, indent=2))

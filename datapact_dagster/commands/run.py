@@ -21,10 +21,19 @@ from datapact_dagster.settings import Settings
 
 def register(sub: argparse._SubParsersAction) -> None:
     run = sub.add_parser("run", help="build every table bronze -> silver -> gold with its checks")
-    run.add_argument("--select", help="Dagster asset selection, e.g. 'key:silver/orders+' or "
-                                      "'group:bronze'")
-    run.add_argument("--no-generate", action="store_true",
-                     help="do not generate sample data when the landing folder is empty")
+    run.add_argument(
+        "--select", help="Dagster asset selection, e.g. 'key:silver/orders+' or 'group:bronze'"
+    )
+    run.add_argument(
+        "--override-reason",
+        metavar="REASON",
+        help="build downstream of a breached contract anyway; the reason is recorded",
+    )
+    run.add_argument(
+        "--no-generate",
+        action="store_true",
+        help="do not generate sample data when the landing folder is empty",
+    )
     run.set_defaults(handler=lambda a: execute(a, checks_only=False))
     check = sub.add_parser("check", help="re-validate published tables without rebuilding them")
     check.add_argument("--select", help="Dagster asset selection of the tables to check")
@@ -50,6 +59,7 @@ def execute(args: argparse.Namespace, *, checks_only: bool) -> int:
 
     import dagster as dg
 
+    from datapact_dagster.breaker.override import override_tags
     from datapact_dagster.pipeline import jobs_entry
     from datapact_dagster.pipeline.job_runner import prepare_dagster_home, summarize_run
 
@@ -63,36 +73,58 @@ def execute(args: argparse.Namespace, *, checks_only: bool) -> int:
             resolved = selection.resolve(job.asset_layer.asset_graph)
         except Exception as exc:
             raise UserError(
-                f"--select {args.select!r} is not a valid asset selection: {exc}") from exc
+                f"--select {args.select!r} is not a valid asset selection: {exc}"
+            ) from exc
         if not resolved:
             raise UserError(f"--select {args.select!r} matches no table")
     started = time.monotonic()
     with dg.DagsterInstance.get() as instance:
-        print(f"{'Checking' if checks_only else 'Building'} contract tables "
-              f"(Dagster home {settings.dagster_home})…", file=sys.stderr)
+        print(
+            f"{'Checking' if checks_only else 'Building'} contract tables "
+            f"(Dagster home {settings.dagster_home})…",
+            file=sys.stderr,
+        )
         result = dg.execute_job(
-            dg.reconstructable(factory), instance=instance,
+            dg.reconstructable(factory),
+            instance=instance,
             asset_selection=list(resolved) if selection is not None else None,
             run_config={"loggers": {"progress_logger": {}}},
+            tags=override_tags(getattr(args, "override_reason", None)),
             raise_on_error=False,
         )
-        keys = sorted(job.asset_layer.asset_graph.get_all_asset_keys() if selection is None
-                      else resolved, key=_layer_order)
+        keys = sorted(
+            job.asset_layer.asset_graph.get_all_asset_keys() if selection is None else resolved,
+            key=_layer_order,
+        )
         summaries = summarize_run(instance, result.run_id, keys)
-    breached = any(s.status == "quarantined" or s.failed for s in summaries)
+    breached = any(
+        s.status in ("quarantined", "refused (upstream breach)") or s.failed for s in summaries
+    )
     errored = any(s.status == "error" for s in summaries)
     for s in summaries:
         if s.status == "not run" and (breached or errored) and not checks_only:
             s.status = "held (upstream breach)"
-    rows = [{"asset": s.asset, "rows": "" if s.rows is None else f"{s.rows:,}",
-             "checks passed": s.passed, "failed": s.failed, "result": s.status,
-             "time": "" if s.seconds is None else f"{s.seconds:.1f}s"} for s in summaries]
+    rows = [
+        {
+            "asset": s.asset,
+            "rows": "" if s.rows is None else f"{s.rows:,}",
+            "checks passed": s.passed,
+            "failed": s.failed,
+            "result": s.status,
+            "time": "" if s.seconds is None else f"{s.seconds:.1f}s",
+        }
+        for s in summaries
+    ]
     print(render_table(rows, ["asset", "rows", "checks passed", "failed", "result", "time"]))
     for s in summaries:
         for name in s.failed_checks:
             print(f"  FAILED {s.asset}: {name}")
-    print(f"run {result.run_id} finished in {time.monotonic() - started:.1f}s "
-          f"(open it with 'make ui').")
+        if s.message:
+            print(f"  {s.asset}: {s.message}")
+    print(
+        f"run {result.run_id} finished in {time.monotonic() - started:.1f}s "
+        f"(open it with 'make ui')."
+    )
     if errored:
         return EXIT_SYSTEM_ERROR
     if breached:

@@ -26,10 +26,22 @@ def run(args: argparse.Namespace) -> int:
     os.environ["DATAPACT_PROJECT_DIR"] = str(root)
     contracts_or_exit(root)
     home = prepare_dagster_home(Settings.from_env(root))
-    print(f"Dagster UI on http://{args.host}:{args.port} (DAGSTER_HOME={home}); Ctrl-C stops it.",
-          file=sys.stderr)
-    command = [sys.executable, "-m", "dagster", "dev", "-w", str(root / "workspace.yaml"),
-               "-h", args.host, "-p", str(args.port)]
+    print(
+        f"Dagster UI on http://{args.host}:{args.port} (DAGSTER_HOME={home}); Ctrl-C stops it.",
+        file=sys.stderr,
+    )
+    command = [
+        sys.executable,
+        "-m",
+        "dagster",
+        "dev",
+        "-w",
+        str(root / "workspace.yaml"),
+        "-h",
+        args.host,
+        "-p",
+        str(args.port),
+    ]
     try:
         return subprocess.call(command, cwd=root)
     except KeyboardInterrupt:

@@ -23,11 +23,16 @@ def run(args: argparse.Namespace) -> int:
     result = load_contracts(list(args.paths) or None, root)
     errors = [f for f in result.findings if f.severity == "error"]
     if args.format == "json":
-        print(json.dumps({
-            "valid": result.ok,
-            "files": [str(p) for p in result.files],
-            "findings": [f.to_dict() for f in result.findings],
-        }, indent=2))
+        print(
+            json.dumps(
+                {
+                    "valid": result.ok,
+                    "files": [str(p) for p in result.files],
+                    "findings": [f.to_dict() for f in result.findings],
+                },
+                indent=2,
+            )
+        )
     else:
         for finding in result.findings:
             print(finding.render(), file=sys.stderr if finding.severity == "error" else sys.stdout)

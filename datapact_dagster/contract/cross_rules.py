@@ -28,16 +28,22 @@ class _Reporter:
             cut = max(probe.rfind("."), probe.rfind("["))
             probe = probe[:cut] if cut > 0 else ""
         line, column = table.get(probe, (1, 1))
-        self.findings.append(Finding(str(contract.source_path), line, column, doc_path, message,
-                                     fix, code=code))
+        self.findings.append(
+            Finding(str(contract.source_path), line, column, doc_path, message, fix, code=code)
+        )
 
-    def add_sql(self, file: Path, line: int, column: int, message: str, fix: str,
-                code: str) -> None:
+    def add_sql(
+        self, file: Path, line: int, column: int, message: str, fix: str, code: str
+    ) -> None:
         self.findings.append(Finding(str(file), line, column, "", message, fix, code=code))
 
 
-def check_contract_set(contracts: list[Contract], root: Path, positions: Positions,
-                       invalid_tables: Collection[str] = ()) -> list[Finding]:
+def check_contract_set(
+    contracts: list[Contract],
+    root: Path,
+    positions: Positions,
+    invalid_tables: Collection[str] = (),
+) -> list[Finding]:
     """`invalid_tables`: physical names declared in files that did not build (already reported);
     references to them are not reported again as unknown."""
     from datapact_dagster.checks.compile import compile_table_checks
@@ -51,8 +57,13 @@ def check_contract_set(contracts: list[Contract], root: Path, positions: Positio
         # Reported in every file involved, so validating any one of them shows it.
         for contract in same if len(same) > 1 else ():
             others = ", ".join(str(c.source_path) for c in same if c is not contract)
-            report.add(contract, "id", f"contract id '{contract.id}' is also used by {others}",
-                       "give each contract its own id", "duplicate-id")
+            report.add(
+                contract,
+                "id",
+                f"contract id '{contract.id}' is also used by {others}",
+                "give each contract its own id",
+                "duplicate-id",
+            )
     by_name: dict[str, list[tuple[Contract, Table]]] = {}
     for contract in contracts:
         for table in contract.tables:
@@ -64,39 +75,53 @@ def check_contract_set(contracts: list[Contract], root: Path, positions: Positio
             for other_contract, other in same:
                 if other is table:
                     continue
-                clash = "physicalName" if other.physical_name == table.physical_name else (
-                    "table name")
-                report.add(contract, f"{table.doc_path}.physicalName",
-                           f"{clash} '{table.physical_name}' clashes with "
-                           f"'{other.physical_name}' in {other_contract.source_path}",
-                           "table names must be unique across layers and files (they name the "
-                           "checks); rename one", "duplicate-table")
+                clash = (
+                    "physicalName" if other.physical_name == table.physical_name else ("table name")
+                )
+                report.add(
+                    contract,
+                    f"{table.doc_path}.physicalName",
+                    f"{clash} '{table.physical_name}' clashes with "
+                    f"'{other.physical_name}' in {other_contract.source_path}",
+                    "table names must be unique across layers and files (they name the "
+                    "checks); rename one",
+                    "duplicate-table",
+                )
     for contract, table in tables.values():
         for rel in table.relationships:
             target = tables.get(rel.to_table)
             if target is None and rel.to_table in invalid_names:
                 continue
             if target is None:
-                report.add(contract, rel.doc_path,
-                           f"relationship points to table '{rel.to_table}', which no contract "
-                           "declares", f"use one of: {', '.join(sorted(tables))}",
-                           "unresolved-reference")
+                report.add(
+                    contract,
+                    rel.doc_path,
+                    f"relationship points to table '{rel.to_table}', which no contract declares",
+                    f"use one of: {', '.join(sorted(tables))}",
+                    "unresolved-reference",
+                )
                 continue
             missing = [c for c in rel.to_columns if target[1].column(c) is None]
             if missing:
-                report.add(contract, rel.doc_path,
-                           f"relationship points to {rel.to_table}.{missing[0]}, which "
-                           f"{target[0].source_path} does not declare",
-                           f"use a column of {rel.to_table}: "
-                           f"{', '.join(c.name for c in target[1].columns)}",
-                           "unresolved-reference")
+                report.add(
+                    contract,
+                    rel.doc_path,
+                    f"relationship points to {rel.to_table}.{missing[0]}, which "
+                    f"{target[0].source_path} does not declare",
+                    f"use a column of {rel.to_table}: "
+                    f"{', '.join(c.name for c in target[1].columns)}",
+                    "unresolved-reference",
+                )
         keys: dict[str, str] = {}
         for spec in compile_table_checks(contract, table):
             if spec.key in keys:
-                report.add(contract, spec.doc_path,
-                           f"two rules produce the same check name '{spec.key}' (also "
-                           f"{keys[spec.key]})", "give one of the rules a distinct 'name'",
-                           "duplicate-check")
+                report.add(
+                    contract,
+                    spec.doc_path,
+                    f"two rules produce the same check name '{spec.key}' (also {keys[spec.key]})",
+                    "give one of the rules a distinct 'name'",
+                    "duplicate-check",
+                )
             keys.setdefault(spec.key, spec.doc_path)
     by_physical = {t.physical_name: (c, t) for c, t in tables.values()}
     graph: dict[str, list[str]] = {}
@@ -104,57 +129,85 @@ def check_contract_set(contracts: list[Contract], root: Path, positions: Positio
         graph[table.physical_name] = []
         if not table.sql_path.is_file():
             continue
-        shown = table.sql_path.relative_to(root) if table.sql_path.is_relative_to(root) else (
-            table.sql_path)
+        shown = (
+            table.sql_path.relative_to(root)
+            if table.sql_path.is_relative_to(root)
+            else (table.sql_path)
+        )
         try:
             refs = table_refs(table.sql_path.read_text(encoding="utf-8"))
         except SqlParseError as exc:
-            report.add_sql(shown, exc.line, exc.column, f"the SQL does not parse: {exc}",
-                           "write a single SELECT in DuckDB SQL", "sql-parse")
+            report.add_sql(
+                shown,
+                exc.line,
+                exc.column,
+                f"the SQL does not parse: {exc}",
+                "write a single SELECT in DuckDB SQL",
+                "sql-parse",
+            )
             continue
         except UnicodeDecodeError:
-            report.add_sql(shown, 1, 1, "the SQL file is not UTF-8", "save it as UTF-8",
-                           "encoding")
+            report.add_sql(shown, 1, 1, "the SQL file is not UTF-8", "save it as UTF-8", "encoding")
             continue
         for ref in refs:
             if ref.schema == LANDING_SCHEMA:
                 if table.layer is not Layer.bronze:
-                    report.add_sql(shown, ref.line, 1,
-                                   f"{table.physical_name} reads landing data ({ref.qualified})",
-                                   "only bronze tables load landing files; read the bronze "
-                                   "table instead", "layer-order")
+                    report.add_sql(
+                        shown,
+                        ref.line,
+                        1,
+                        f"{table.physical_name} reads landing data ({ref.qualified})",
+                        "only bronze tables load landing files; read the bronze table instead",
+                        "layer-order",
+                    )
                 continue
             upstream = by_physical.get(ref.qualified)
             if upstream is None and ref.qualified in invalid_tables:
                 continue
             if upstream is None:
-                report.add_sql(shown, ref.line, 1,
-                               f"reads {ref.qualified}, which no contract declares",
-                               "write a contract for it or read a declared table: "
-                               f"{', '.join(sorted(by_physical))}", "unknown-table")
+                report.add_sql(
+                    shown,
+                    ref.line,
+                    1,
+                    f"reads {ref.qualified}, which no contract declares",
+                    "write a contract for it or read a declared table: "
+                    f"{', '.join(sorted(by_physical))}",
+                    "unknown-table",
+                )
                 continue
             if LAYER_ORDER[upstream[1].layer] > LAYER_ORDER[table.layer]:
-                report.add_sql(shown, ref.line, 1,
-                               f"{table.layer.value} table {table.physical_name} reads "
-                               f"{ref.qualified} from a later layer",
-                               "data flows bronze -> silver -> gold; read an earlier layer",
-                               "layer-order")
+                report.add_sql(
+                    shown,
+                    ref.line,
+                    1,
+                    f"{table.layer.value} table {table.physical_name} reads "
+                    f"{ref.qualified} from a later layer",
+                    "data flows bronze -> silver -> gold; read an earlier layer",
+                    "layer-order",
+                )
             graph[table.physical_name].append(ref.qualified)
     for contract, table in tables.values():
         for rel in table.relationships:
             target = tables.get(rel.to_table)
             if target and table.physical_name in _reachable(graph, target[1].physical_name):
-                report.add(contract, rel.doc_path,
-                           f"relationship to {target[1].physical_name} conflicts with the SQL "
-                           f"lineage: {target[1].physical_name} is built from "
-                           f"{table.physical_name}, so its keys cannot be checked first",
-                           "point the relationship at an upstream table, or drop it",
-                           "relationship-lineage")
+                report.add(
+                    contract,
+                    rel.doc_path,
+                    f"relationship to {target[1].physical_name} conflicts with the SQL "
+                    f"lineage: {target[1].physical_name} is built from "
+                    f"{table.physical_name}, so its keys cannot be checked first",
+                    "point the relationship at an upstream table, or drop it",
+                    "relationship-lineage",
+                )
     for cycle in _cycles(graph):
         contract, table = by_physical[cycle[0]]
-        report.add(contract, f"{table.doc_path}.physicalName",
-                   f"dependency cycle: {' -> '.join([*cycle, cycle[0]])}",
-                   "break the cycle: a table cannot (indirectly) read itself", "cycle")
+        report.add(
+            contract,
+            f"{table.doc_path}.physicalName",
+            f"dependency cycle: {' -> '.join([*cycle, cycle[0]])}",
+            "break the cycle: a table cannot (indirectly) read itself",
+            "cycle",
+        )
     return report.findings
 
 
@@ -180,7 +233,7 @@ def _cycles(graph: dict[str, list[str]]) -> list[list[str]]:
         stack.append(node)
         for nxt in graph.get(node, []):
             if state.get(nxt) == 1:
-                found.append(stack[stack.index(nxt):])
+                found.append(stack[stack.index(nxt) :])
             elif nxt in graph and state.get(nxt) is None:
                 visit(nxt)
         stack.pop()

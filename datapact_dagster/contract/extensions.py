@@ -84,7 +84,11 @@ def is_valid_cron(text: str) -> bool:
 
 def check_cron(value: Any, path: DocPath, out: FindingCollector) -> str | None:
     if not isinstance(value, str) or not is_valid_cron(value):
-        out.add(path, f"{value!r} is not a valid cron expression",
-                "use five cron fields, e.g. '0 6 * * *' for 06:00 every day", code="cron")
+        out.add(
+            path,
+            f"{value!r} is not a valid cron expression",
+            "use five cron fields, e.g. '0 6 * * *' for 06:00 every day",
+            code="cron",
+        )
         return None
     return value

@@ -24,9 +24,7 @@ class LoadResult:
 
     @property
     def ok(self) -> bool:
-        return self.contracts is not None and not any(
-            f.severity == "error" for f in self.findings
-        )
+        return self.contracts is not None and not any(f.severity == "error" for f in self.findings)
 
 
 class ContractLoadError(Exception):
@@ -52,16 +50,32 @@ def discover(paths: list[Path], root: Path) -> tuple[list[Path], list[Finding]]:
         if path.is_dir():
             found = sorted(p for p in path.rglob("*") if p.suffix in CONTRACT_SUFFIXES)
             if not found:
-                findings.append(Finding(str(_display(path, root)), 1, 1, "",
-                                        "the directory contains no contract (*.yaml, *.yml)",
-                                        "add ODCS contracts or point at another directory",
-                                        code="no-contracts"))
+                findings.append(
+                    Finding(
+                        str(_display(path, root)),
+                        1,
+                        1,
+                        "",
+                        "the directory contains no contract (*.yaml, *.yml)",
+                        "add ODCS contracts or point at another directory",
+                        code="no-contracts",
+                    )
+                )
             files.extend(found)
         elif path.is_file():
             files.append(path)
         else:
-            findings.append(Finding(str(path), 1, 1, "", "no such file or directory",
-                                    "check the path", code="not-found"))
+            findings.append(
+                Finding(
+                    str(path),
+                    1,
+                    1,
+                    "",
+                    "no such file or directory",
+                    "check the path",
+                    code="not-found",
+                )
+            )
     return files, findings
 
 
@@ -74,8 +88,11 @@ def load_contracts(paths: list[Path] | None = None, root: Path | None = None) ->
     else:
         selected, findings = project_files, project_findings
     selected_resolved = {p.resolve() for p in selected}
-    universe = list(dict.fromkeys([*selected, *(p for p in project_files
-                                                 if p.resolve() not in selected_resolved)]))
+    universe = list(
+        dict.fromkeys(
+            [*selected, *(p for p in project_files if p.resolve() not in selected_resolved)]
+        )
+    )
     contracts: list[Contract] = []
     positions: dict[Path, dict[tuple[str | int, ...], tuple[int, int]]] = {}
     per_file: dict[Path, list[Finding]] = {}
@@ -93,8 +110,11 @@ def load_contracts(paths: list[Path] | None = None, root: Path | None = None) ->
         if contract is not None:
             contracts.append(contract)
         elif source is not None and isinstance(source.data.get("schema"), list):
-            invalid_tables.update(str(obj.get("physicalName")) for obj in source.data["schema"]
-                                  if isinstance(obj, dict) and obj.get("physicalName"))
+            invalid_tables.update(
+                str(obj.get("physicalName"))
+                for obj in source.data["schema"]
+                if isinstance(obj, dict) and obj.get("physicalName")
+            )
         if source is not None:
             positions[out.file] = source.positions
     cross = check_contract_set(contracts, root, positions, invalid_tables)
@@ -102,29 +122,60 @@ def load_contracts(paths: list[Path] | None = None, root: Path | None = None) ->
         findings.extend(per_file[file.resolve()])
     selected_display = {str(_display(p, root)) for p in selected}
     # Findings in a SQL file belong to the contract whose table that SQL builds.
-    selected_display |= {str(_display(t.sql_path, root)) for c in contracts
-                         if str(c.source_path) in selected_display for t in c.tables}
+    selected_display |= {
+        str(_display(t.sql_path, root))
+        for c in contracts
+        if str(c.source_path) in selected_display
+        for t in c.tables
+    }
     findings.extend(f for f in cross if f.file in selected_display)
-    other_broken = [p for p in universe if p.resolve() not in selected_resolved
-                    and any(f.severity == "error" for f in per_file[p.resolve()])]
+    other_broken = [
+        p
+        for p in universe
+        if p.resolve() not in selected_resolved
+        and any(f.severity == "error" for f in per_file[p.resolve()])
+    ]
     hidden_cross = [f for f in cross if f.file not in selected_display and f.severity == "error"]
-    ok = not any(f.severity == "error" for f in findings) and not other_broken and not any(
-        f.severity == "error" for f in cross)
-    contract_set = ContractSet(
-        contracts=tuple(c for c in contracts
-                        if any(c.source_path == _display(p, root) for p in selected)),
-        root=root,
-    ) if ok else None
+    ok = (
+        not any(f.severity == "error" for f in findings)
+        and not other_broken
+        and not any(f.severity == "error" for f in cross)
+    )
+    contract_set = (
+        ContractSet(
+            contracts=tuple(
+                c for c in contracts if any(c.source_path == _display(p, root) for p in selected)
+            ),
+            root=root,
+        )
+        if ok
+        else None
+    )
     if not ok and not any(f.severity == "error" for f in findings):
         if other_broken:
-            findings.append(Finding(str(_display(other_broken[0], root)), 1, 1, "",
-                                    "another contract of the project is invalid",
-                                    "run 'datapact validate' on the whole contracts/ folder"))
+            findings.append(
+                Finding(
+                    str(_display(other_broken[0], root)),
+                    1,
+                    1,
+                    "",
+                    "another contract of the project is invalid",
+                    "run 'datapact validate' on the whole contracts/ folder",
+                )
+            )
         elif hidden_cross:
             first = hidden_cross[0]
-            findings.append(Finding(first.file, first.line, first.column, first.path,
-                                    f"another file of the project is invalid: {first.message}",
-                                    first.fix, code=first.code))
+            findings.append(
+                Finding(
+                    first.file,
+                    first.line,
+                    first.column,
+                    first.path,
+                    f"another file of the project is invalid: {first.message}",
+                    first.fix,
+                    code=first.code,
+                )
+            )
     return LoadResult(contracts=contract_set, findings=findings, files=selected)
 
 

@@ -45,9 +45,12 @@ def _describe(error: ValidationError) -> tuple[tuple[str | int, ...], str, str]:
         if name == "map" and "logicalType" not in instance:
             # ODCS's `if logicalType == map` also holds when logicalType is absent.
             column = instance.get("name", "?")
-            return (path, f"column '{column}' has no logicalType",
-                    "add 'logicalType:' with one of string, date, timestamp, time, number, "
-                    "integer, boolean")
+            return (
+                path,
+                f"column '{column}' has no logicalType",
+                "add 'logicalType:' with one of string, date, timestamp, time, number, "
+                "integer, boolean",
+            )
         return path, f"required key '{name}' is missing", f"add '{name}:' here"
     if validator in ("additionalProperties", "unevaluatedProperties"):
         match = _UNEXPECTED.search(error.message)
@@ -123,8 +126,12 @@ def validate_against_odcs(data: dict[str, Any], out: FindingCollector) -> None:
     # A failing subschema leaves the keys it covers "unevaluated": that error is a consequence
     # of the other one (e.g. a rule without an operator is not also "unknown key metric").
     failed = [tuple(e.absolute_path) for e in errors if e.validator != "unevaluatedProperties"]
-    errors = [e for e in errors if e.validator != "unevaluatedProperties" or not any(
-        p[: len(e.absolute_path)] == tuple(e.absolute_path) for p in failed)]
+    errors = [
+        e
+        for e in errors
+        if e.validator != "unevaluatedProperties"
+        or not any(p[: len(e.absolute_path)] == tuple(e.absolute_path) for p in failed)
+    ]
     for top in errors:
         operators = top.validator == "oneOf" and "mustBe" in str(top.schema)[:4000]
         error = top if operators else _deepest(top)

@@ -27,7 +27,8 @@ def landing_file(landing_dir: Path, name: str) -> Path:
     path = landing_dir / f"{name}.parquet"
     if not path.is_file():
         raise LandingFileMissing(
-            f"landing file {path} is missing; run 'datapact generate' or put the export there")
+            f"landing file {path} is missing; run 'datapact generate' or put the export there"
+        )
     return path
 
 
@@ -56,8 +57,12 @@ def expose_landing(engine: sa.Engine, landing_dir: Path, name: str) -> str:
         literal = str(path).replace("'", "''")
         with engine.begin() as conn:
             ensure_schema(conn, engine, LANDING_SCHEMA)
-            conn.execute(sa.text(f"CREATE OR REPLACE VIEW {quote(engine, relation)} AS "
-                                 f"SELECT * FROM read_parquet('{literal}')"))
+            conn.execute(
+                sa.text(
+                    f"CREATE OR REPLACE VIEW {quote(engine, relation)} AS "
+                    f"SELECT * FROM read_parquet('{literal}')"
+                )
+            )
         return relation
     table = pq.read_table(path)
     columns = ", ".join(f"{quote(engine, f.name)} {_pg_type(f)}" for f in table.schema)

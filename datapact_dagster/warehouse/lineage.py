@@ -14,7 +14,9 @@ Schema = Mapping[str, Mapping[str, Mapping[str, str]]]
 """{schema: {table: {column: type}}} of the relations a query may read."""
 
 
-def column_lineage(sql: str, columns: Sequence[str], schema: Schema) -> dict[str, list[tuple[str, str]]]:
+def column_lineage(
+    sql: str, columns: Sequence[str], schema: Schema
+) -> dict[str, list[tuple[str, str]]]:
     """For each output column, the (`schema.table`, column) pairs it is computed from.
 
     Columns sqlglot cannot trace (e.g. `SELECT *` over an unknown relation) are left out.

@@ -37,15 +37,15 @@ def parse_select(sql: str) -> exp.Expression:
     except ParseError as exc:
         info = exc.errors[0] if exc.errors else {}
         raise SqlParseError(
-            str(info.get("description") or exc), int(info.get("line") or 1), int(info.get("col") or 1)
+            str(info.get("description") or exc),
+            int(info.get("line") or 1),
+            int(info.get("col") or 1),
         ) from exc
     if len(statements) != 1:
         raise SqlParseError(f"expected one SELECT statement, found {len(statements)}", 1, 1)
     statement = statements[0]
     if not isinstance(statement, exp.Query):
-        raise SqlParseError(
-            f"expected a SELECT query, found {statement.key.upper()}", 1, 1
-        )
+        raise SqlParseError(f"expected a SELECT query, found {statement.key.upper()}", 1, 1)
     return statement
 
 

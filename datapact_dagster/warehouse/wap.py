@@ -43,7 +43,9 @@ def ensure_schema(conn: sa.Connection, engine: sa.Engine, schema: str) -> None:
 
 
 def row_count(conn: sa.Connection, engine: sa.Engine, relation: str) -> int:
-    return int(conn.execute(sa.text(f"SELECT COUNT(*) FROM {quote(engine, relation)}")).scalar_one())
+    return int(
+        conn.execute(sa.text(f"SELECT COUNT(*) FROM {quote(engine, relation)}")).scalar_one()
+    )
 
 
 def stage(engine: sa.Engine, physical_name: str, sql: str) -> Staged:
@@ -70,43 +72,62 @@ def publish(engine: sa.Engine, physical_name: str, staged: Staged) -> None:
     with engine.begin() as conn:
         conn.execute(sa.text(f"DROP TABLE IF EXISTS {quote(engine, previous)}"))
         if relation_exists(conn, physical_name):
-            conn.execute(sa.text(
-                f"ALTER TABLE {quote(engine, physical_name)} RENAME TO "
-                f"{quote(engine, previous.split('.', 1)[1])}"))
-        conn.execute(sa.text(
-            f"ALTER TABLE {quote(engine, staged.relation)} RENAME TO {quote(engine, table)}"))
+            conn.execute(
+                sa.text(
+                    f"ALTER TABLE {quote(engine, physical_name)} RENAME TO "
+                    f"{quote(engine, previous.split('.', 1)[1])}"
+                )
+            )
+        conn.execute(
+            sa.text(
+                f"ALTER TABLE {quote(engine, staged.relation)} RENAME TO {quote(engine, table)}"
+            )
+        )
         conn.execute(sa.text(f"DROP TABLE IF EXISTS {quote(engine, previous)}"))
 
 
 def _ensure_quarantine_index(conn: sa.Connection, engine: sa.Engine) -> None:
     ensure_schema(conn, engine, QUARANTINE_SCHEMA)
-    conn.execute(sa.text(
-        f"CREATE TABLE IF NOT EXISTS {quote(engine, QUARANTINE_INDEX)} ("
-        "relation VARCHAR(255) PRIMARY KEY, source_table VARCHAR(255) NOT NULL, "
-        "run_id VARCHAR(64) NOT NULL, created_at TIMESTAMP NOT NULL, row_count BIGINT NOT NULL, "
-        "reason VARCHAR(4000) NOT NULL)"))
+    conn.execute(
+        sa.text(
+            f"CREATE TABLE IF NOT EXISTS {quote(engine, QUARANTINE_INDEX)} ("
+            "relation VARCHAR(255) PRIMARY KEY, source_table VARCHAR(255) NOT NULL, "
+            "run_id VARCHAR(64) NOT NULL, created_at TIMESTAMP NOT NULL, "
+            "row_count BIGINT NOT NULL, reason VARCHAR(4000) NOT NULL)"
+        )
+    )
 
 
-def quarantine(engine: sa.Engine, physical_name: str, staged: Staged, run_id: str,
-               reason: str) -> str:
+def quarantine(
+    engine: sa.Engine, physical_name: str, staged: Staged, run_id: str, reason: str
+) -> str:
     """Move rejected staged data into a quarantine table named after the run."""
     table = physical_name.split(".", 1)[1]
     target = quarantine_name(table, run_id)
     with engine.begin() as conn:
         _ensure_quarantine_index(conn, engine)
         conn.execute(sa.text(f"DROP TABLE IF EXISTS {quote(engine, target)}"))
-        conn.execute(sa.text(
-            f"CREATE TABLE {quote(engine, target)} AS SELECT * FROM {quote(engine, staged.relation)}"))
+        source = quote(engine, staged.relation)
+        conn.execute(sa.text(f"CREATE TABLE {quote(engine, target)} AS SELECT * FROM {source}"))
         conn.execute(sa.text(f"DROP TABLE {quote(engine, staged.relation)}"))
-        conn.execute(sa.text(f"DELETE FROM {quote(engine, QUARANTINE_INDEX)} WHERE relation = :r"),
-                     {"r": target})
         conn.execute(
-            sa.text(f"INSERT INTO {quote(engine, QUARANTINE_INDEX)} "
-                    "(relation, source_table, run_id, created_at, row_count, reason) "
-                    "VALUES (:relation, :source, :run_id, :created_at, :rows, :reason)"),
-            {"relation": target, "source": physical_name, "run_id": run_id,
-             "created_at": datetime.now(UTC).replace(tzinfo=None), "rows": staged.row_count,
-             "reason": reason[:4000]},
+            sa.text(f"DELETE FROM {quote(engine, QUARANTINE_INDEX)} WHERE relation = :r"),
+            {"r": target},
+        )
+        conn.execute(
+            sa.text(
+                f"INSERT INTO {quote(engine, QUARANTINE_INDEX)} "
+                "(relation, source_table, run_id, created_at, row_count, reason) "
+                "VALUES (:relation, :source, :run_id, :created_at, :rows, :reason)"
+            ),
+            {
+                "relation": target,
+                "source": physical_name,
+                "run_id": run_id,
+                "created_at": datetime.now(UTC).replace(tzinfo=None),
+                "rows": staged.row_count,
+                "reason": reason[:4000],
+            },
         )
     return target
 
@@ -116,13 +137,22 @@ def purge_quarantine(engine: sa.Engine, keep_days: int, now: datetime | None = N
     cutoff = (now or datetime.now(UTC)).replace(tzinfo=None) - timedelta(days=keep_days)
     with engine.begin() as conn:
         _ensure_quarantine_index(conn, engine)
-        old = [row[0] for row in conn.execute(
-            sa.text(f"SELECT relation FROM {quote(engine, QUARANTINE_INDEX)} "
-                    "WHERE created_at < :cutoff"), {"cutoff": cutoff})]
+        old = [
+            row[0]
+            for row in conn.execute(
+                sa.text(
+                    f"SELECT relation FROM {quote(engine, QUARANTINE_INDEX)} "
+                    "WHERE created_at < :cutoff"
+                ),
+                {"cutoff": cutoff},
+            )
+        ]
         for relation in old:
             conn.execute(sa.text(f"DROP TABLE IF EXISTS {quote(engine, relation)}"))
-            conn.execute(sa.text(f"DELETE FROM {quote(engine, QUARANTINE_INDEX)} "
-                                 "WHERE relation = :r"), {"r": relation})
+            conn.execute(
+                sa.text(f"DELETE FROM {quote(engine, QUARANTINE_INDEX)} WHERE relation = :r"),
+                {"r": relation},
+            )
     return old
 
 
@@ -137,8 +167,10 @@ def fingerprint(engine: sa.Engine, relation: str) -> tuple[int, str]:
     if engine.dialect.name == "duckdb":
         sql = f"SELECT COUNT(*), CAST(COALESCE(SUM(hash(t)), 0) AS VARCHAR) FROM {q} AS t"
     elif engine.dialect.name == "postgresql":
-        sql = (f"SELECT COUNT(*), CAST(COALESCE(SUM(hashtextextended(CAST(t AS TEXT), 0)), 0) "
-               f"AS TEXT) FROM {q} AS t")
+        sql = (
+            f"SELECT COUNT(*), CAST(COALESCE(SUM(hashtextextended(CAST(t AS TEXT), 0)), 0) "
+            f"AS TEXT) FROM {q} AS t"
+        )
     else:
         sql = f"SELECT COUNT(*), '' FROM {q}"
     with engine.connect() as conn:

@@ -54,8 +54,9 @@ def test_quarantine_keeps_published_table_and_rejected_rows(engine: sa.Engine) -
     assert _rows(engine, "silver.t") == [(1,)]
     assert _rows(engine, relation) == [(7,), (8,)]
     with engine.connect() as conn:
-        index = conn.execute(sa.text(f"SELECT source_table, row_count, reason FROM "
-                                     f"{QUARANTINE_INDEX}")).all()
+        index = conn.execute(
+            sa.text(f"SELECT source_table, row_count, reason FROM {QUARANTINE_INDEX}")
+        ).all()
     assert [tuple(r) for r in index] == [("silver.t", 2, "id out of range")]
 
 
@@ -71,7 +72,7 @@ def test_purge_drops_only_expired_quarantine(engine: sa.Engine) -> None:
 
 def test_failing_sql_leaves_published_table_alone(engine: sa.Engine) -> None:
     wap.publish(engine, "silver.t", wap.stage(engine, "silver.t", "SELECT 1 AS id"))
-    with pytest.raises(wap.StagingError, match="building silver.t failed"):
+    with pytest.raises(wap.StagingError, match=r"building silver\.t failed"):
         wap.stage(engine, "silver.t", "SELECT missing_column FROM silver.t")
     assert _rows(engine, "silver.t") == [(1,)]
 

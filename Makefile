@@ -1,0 +1,40 @@
+# Two commands from a fresh clone: `make run` (the pipeline) and `make test` (the tests).
+# Each installs what it needs: uv via pip if absent, then the locked environment.
+UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
+SYNC := .venv/.datapact-synced
+
+.PHONY: run test lint format ui bench check-uv clean
+
+check-uv:
+	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+
+$(SYNC): pyproject.toml uv.lock
+	@$(MAKE) --no-print-directory check-uv
+	$(UV) sync --locked
+	@touch $@
+
+run: $(SYNC)
+	$(UV) run datapact run
+
+test: $(SYNC)
+	@bash .ci/system-deps.sh
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+	$(UV) run pytest
+
+lint: $(SYNC)
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+
+format: $(SYNC)
+	$(UV) run ruff format .
+	$(UV) run ruff check --fix .
+
+ui: $(SYNC)
+	$(UV) run datapact ui
+
+bench: $(SYNC)
+	$(UV) run python -m bench.check_step --rows 1000000 10000000 --json bench/results/last_run.json
+
+clean:
+	rm -rf .datapact

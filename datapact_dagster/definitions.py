@@ -1,0 +1,32 @@
+"""Dagster entry point: the objects under defs/, plus project-wide resources and executor."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+
+from datapact_dagster.defs.project import load_project
+from datapact_dagster.defs.resources import DataPactResource
+from datapact_dagster.pipeline.job_runner import progress_logger
+
+
+def _executor() -> dg.ExecutorDefinition:
+    # DuckDB admits one writer process: run steps in-process so parallel steps never contend for
+    # the file lock. PostgreSQL takes parallel steps.
+    if load_project().settings.warehouse_url.startswith("duckdb"):
+        return dg.in_process_executor
+    return dg.multiprocess_executor
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    project = load_project()
+    return dg.Definitions.merge(
+        dg.load_from_defs_folder(path_within_project=Path(__file__).parent),
+        dg.Definitions(
+            resources={"datapact": DataPactResource.from_settings(project.settings)},
+            executor=_executor(),
+            loggers={"console": dg.colored_console_logger, "progress_logger": progress_logger},
+        ),
+    )

@@ -1,0 +1,144 @@
+"""Dagster asset and check specs from a contract table: everything the UI shows before a run."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+import dagster as dg
+
+from datapact_dagster.contract.model import ContractSet, Table
+from datapact_dagster.defs.project import TablePlan
+from datapact_dagster.warehouse.sql_parse import table_refs
+
+_TYPE_NAMES = {
+    "string": "string",
+    "integer": "integer",
+    "number": "number",
+    "date": "date",
+    "timestamp": "timestamp",
+    "time": "time",
+    "boolean": "boolean",
+}
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def asset_key(table: Table) -> dg.AssetKey:
+    return dg.AssetKey(list(table.asset_key))
+
+
+def upstream_tables(contract_set: ContractSet, table: Table) -> list[Table]:
+    """Tables read by the SQL, plus relationship targets (their keys are checked first)."""
+    sql = table.sql_path.read_text(encoding="utf-8")
+    names = [r.qualified for r in table_refs(sql)]
+    names += [
+        t.physical_name
+        for rel in table.relationships
+        if (hit := contract_set.find_table(rel.to_table))
+        for t in [hit[1]]
+    ]
+    by_name = {t.physical_name: t for _, t in contract_set.tables}
+    return [by_name[n] for n in dict.fromkeys(names) if n in by_name and n != table.physical_name]
+
+
+def column_schema(table: Table) -> dg.TableSchema:
+    return dg.TableSchema(
+        columns=[
+            dg.TableColumn(
+                name=c.name,
+                type=c.physical_type or _TYPE_NAMES.get(c.logical_type, c.logical_type),
+                description=c.description,
+                constraints=dg.TableColumnConstraints(
+                    nullable=not (c.required or c.primary_key),
+                    unique=c.unique or (table.primary_key == (c.name,)),
+                ),
+                tags={"pii": ""} if c.pii else {},
+            )
+            for c in table.columns
+        ]
+    )
+
+
+def owners(plan: TablePlan) -> list[str]:
+    found = [o for o in plan.contract.owners if _EMAIL.match(o)]
+    if plan.contract.team:
+        found.append(f"team:{re.sub(r'[^A-Za-z0-9_-]', '-', plan.contract.team)}")
+    return found
+
+
+def code_version(plan: TablePlan) -> str:
+    sql = plan.table.sql_path.read_bytes()
+    return hashlib.sha256(plan.contract.content_hash.encode() + sql).hexdigest()[:16]
+
+
+def build_asset_spec(
+    plan: TablePlan, contract_set: ContractSet, warehouse_kind: str
+) -> dg.AssetSpec:
+    table, contract = plan.table, plan.contract
+    freshness = (
+        dg.FreshnessPolicy.time_window(fail_window=table.freshness.max_age)
+        if table.freshness
+        else None
+    )
+    tags = {"layer": table.layer.value, "pii": str(bool(table.pii_columns)).lower()}
+    if contract.domain:
+        tags["domain"] = re.sub(r"[^A-Za-z0-9_.-]", "-", contract.domain)
+    root = contract_set.root
+    metadata: dict[str, object] = {
+        "dagster/column_schema": column_schema(table),
+        "dagster/table_name": table.physical_name,
+        "contract_id": contract.id,
+        "contract_version": contract.version,
+        "contract_status": contract.status,
+        "contract_path": dg.MetadataValue.path(str(contract.source_path)),
+        "sql_path": dg.MetadataValue.path(str(table.sql_path.relative_to(root))),
+        "checks": len(plan.specs),
+        "blocking_checks": sum(1 for s in plan.specs if s.blocking),
+    }
+    if contract.consumers:
+        metadata["consumers"] = dg.MetadataValue.md(
+            "\n".join(
+                f"- **{c.team}**: {c.use_case or ''} ({', '.join(c.columns)})"
+                for c in contract.consumers
+            )
+        )
+    description = "\n\n".join(
+        filter(
+            None,
+            [
+                table.description,
+                contract.description,
+                f"Contract `{contract.id}` v{contract.version} ({contract.status}).",
+            ],
+        )
+    )
+    return dg.AssetSpec(
+        key=asset_key(table),
+        deps=[asset_key(t) for t in upstream_tables(contract_set, table)],
+        description=description,
+        owners=owners(plan),
+        kinds={"sql", warehouse_kind},
+        tags=tags,
+        group_name=table.layer.value,
+        code_version=code_version(plan),
+        metadata=metadata,
+        freshness_policy=freshness,
+        skippable=True,
+    )
+
+
+def build_check_specs(plan: TablePlan) -> list[dg.AssetCheckSpec]:
+    return [
+        dg.AssetCheckSpec(
+            name=spec.key,
+            asset=asset_key(plan.table),
+            description=f"[{spec.severity}] {spec.description}",
+            blocking=spec.blocking,
+            metadata={
+                "severity": spec.severity,
+                "kind": spec.kind.value,
+                "contract_path": spec.doc_path,
+            },
+        )
+        for spec in plan.specs
+    ]

@@ -1,0 +1,164 @@
+"""One Dagster asset per contract table; its step runs write-audit-publish with every check."""
+
+from collections.abc import Iterator
+
+import dagster as dg
+
+from datapact_dagster.contract.model import ContractSet
+from datapact_dagster.defs.asset_specs import (
+    asset_key,
+    build_asset_spec,
+    build_check_specs,
+    upstream_tables,
+)
+from datapact_dagster.defs.check_events import to_check_result
+from datapact_dagster.defs.guard import refuse_if_upstream_breached
+from datapact_dagster.defs.project import TablePlan, load_project
+from datapact_dagster.defs.resources import DataPactResource
+from datapact_dagster.pipeline.evidence_sink import evidence_sink_for
+from datapact_dagster.pipeline.job_runner import PROGRESS_PREFIX
+from datapact_dagster.pipeline.table_run import (
+    RunContext,
+    TableOutcome,
+    build_and_publish,
+    check_published,
+)
+from datapact_dagster.warehouse.engine import warehouse_engine
+from datapact_dagster.warehouse.lineage import column_lineage
+
+WAREHOUSE_POOL = "datapact_warehouse"
+
+
+def _lineage_metadata(plan: TablePlan, contract_set: ContractSet) -> dg.TableColumnLineage | None:
+    schema: dict[str, dict[str, dict[str, str]]] = {}
+    for table in upstream_tables(contract_set, plan.table):
+        schema.setdefault(table.layer.value, {})[table.name] = {
+            c.name: c.logical_type.replace("timestamp", "timestamp").replace("string", "text")
+            for c in table.columns
+        }
+    if not schema:
+        return None
+    sql = plan.table.sql_path.read_text(encoding="utf-8")
+    found = column_lineage(sql, [c.name for c in plan.table.columns], schema)
+    if not found:
+        return None
+    return dg.TableColumnLineage(
+        deps_by_column={
+            column: [
+                dg.TableColumnDep(asset_key=dg.AssetKey(rel.split(".")), column_name=name)
+                for rel, name in sources
+            ]
+            for column, sources in found.items()
+        }
+    )
+
+
+def _outcome_metadata(
+    outcome: TableOutcome, plan: TablePlan, contract_set: ContractSet
+) -> dict[str, object]:
+    failed = [r for r in outcome.results if r.verdict in ("fail", "error")]
+    meta: dict[str, object] = {
+        "dagster/row_count": dg.MetadataValue.int(outcome.rows),
+        "contract_version": plan.contract.version,
+        "checks_passed": sum(1 for r in outcome.results if r.verdict == "pass"),
+        "checks_failed": len(failed),
+        "data_fingerprint": dg.MetadataValue.text(
+            f"{outcome.fingerprint[0]} rows, hash {outcome.fingerprint[1]}"
+            if outcome.fingerprint
+            else "n/a"
+        ),
+    }
+    lineage = _lineage_metadata(plan, contract_set)
+    if lineage is not None:
+        meta["dagster/column_lineage"] = lineage
+    return meta
+
+
+def _run_step(
+    context: dg.AssetExecutionContext, datapact: DataPactResource, plan: TablePlan
+) -> Iterator[dg.AssetCheckResult | dg.MaterializeResult]:
+    project = load_project()
+    key = asset_key(plan.table)
+    if key in context.selected_asset_keys:
+        refuse_if_upstream_breached(context, plan)
+    engine = warehouse_engine(datapact.warehouse_url)
+    run = RunContext(
+        engine=engine,
+        landing_dir=datapact.landing_path,
+        run_id=context.run.run_id,
+        evidence=evidence_sink_for(datapact.evidence_url, engine, project.contracts),
+        quarantine_days=datapact.quarantine_days,
+    )
+    selected = {k.name for k in context.selected_asset_check_keys}
+    specs = [s for s in plan.specs if s.key in selected]
+    if key not in context.selected_asset_keys:
+        outcome = check_published(run, project.contracts, plan.contract, plan.table, specs)
+        for result in outcome.results:
+            if result.verdict != "skipped":
+                yield to_check_result(result, key)
+        return
+    context.log.info(f"{PROGRESS_PREFIX} {plan.table.physical_name}: building…")
+    outcome = build_and_publish(run, project.contracts, plan.contract, plan.table, plan.specs)
+    context.log.info(
+        f"{PROGRESS_PREFIX} {plan.table.physical_name}: {outcome.rows:,} rows staged, "
+        f"{sum(r.verdict == 'pass' for r in outcome.results)}/{len(outcome.results)} checks "
+        f"passed, {'published' if outcome.published else 'QUARANTINED'}"
+    )
+    if outcome.published:
+        yield dg.MaterializeResult(
+            asset_key=key,
+            metadata=_outcome_metadata(outcome, plan, project.contracts),
+            check_results=[
+                to_check_result(r, key)
+                for r in outcome.results
+                if r.verdict != "skipped" and r.key in selected
+            ],
+        )
+        return
+    for result in outcome.results:
+        if result.verdict != "skipped" and result.key in selected:
+            yield to_check_result(result, key)
+    failures = outcome.blocking_failures
+    raise dg.Failure(
+        description=(
+            f"Contract {plan.contract.id} v{plan.contract.version} breached: "
+            f"{len(failures)} blocking check(s) failed; nothing was published and the previous "
+            f"{plan.table.physical_name} stays in place. Rejected rows are in "
+            f"{outcome.quarantine_relation}."
+        ),
+        metadata={
+            "failed_checks": dg.MetadataValue.md(
+                "\n".join(f"- `{r.key}`: {r.summary}" for r in failures)
+            ),
+            "quarantine_table": outcome.quarantine_relation or "",
+            "rows_rejected": outcome.rows,
+        },
+        allow_retries=False,
+    )
+
+
+def build_table_asset(
+    plan: TablePlan, contract_set: ContractSet, warehouse_kind: str
+) -> dg.AssetsDefinition:
+    @dg.multi_asset(
+        name=f"{plan.table.layer.value}__{plan.table.name}",
+        specs=[build_asset_spec(plan, contract_set, warehouse_kind)],
+        check_specs=build_check_specs(plan),
+        can_subset=True,
+        pool=WAREHOUSE_POOL,
+    )
+    def _table_asset(context: dg.AssetExecutionContext, datapact: DataPactResource):
+        yield from _run_step(context, datapact, plan)
+
+    return _table_asset
+
+
+def _warehouse_kind() -> str:
+    url = load_project().settings.warehouse_url
+    return "postgres" if url.startswith("postgresql") else "duckdb"
+
+
+table_assets = [
+    build_table_asset(plan, load_project().contracts, _warehouse_kind())
+    for plan in load_project().plans
+]

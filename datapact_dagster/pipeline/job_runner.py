@@ -1,0 +1,128 @@
+"""Runs the contract pipeline through Dagster against the project's persistent instance."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import dagster as dg
+
+from datapact_dagster.settings import Settings
+
+PROGRESS_PREFIX = "datapact:"
+
+
+def prepare_dagster_home(settings: Settings) -> Path:
+    """DAGSTER_HOME under the project state folder, so runs survive and show in the UI."""
+    home = settings.dagster_home
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.write_text(
+            "# Written by DataPact. SQLite storage in this folder; see README for PostgreSQL.\n"
+            "telemetry:\n  enabled: false\n"
+            "concurrency:\n  pools:\n    default_limit: 1\n"
+        )
+    os.environ["DAGSTER_HOME"] = str(home)
+    return home
+
+
+@dg.logger(description="Prints DataPact's per-table progress lines only.")
+def progress_logger(init_context: dg.InitLoggerContext) -> logging.Logger:
+    log = logging.Logger("datapact.progress", level=logging.INFO)
+
+    class _Handler(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            message = record.getMessage()
+            meta = getattr(record, "dagster_meta", None) or {}
+            original = str(meta.get("orig_message", message))
+            if original.startswith(PROGRESS_PREFIX):
+                print(
+                    "  " + original.removeprefix(PROGRESS_PREFIX).strip(),
+                    file=sys.stderr,
+                    flush=True,
+                )
+
+    log.addHandler(_Handler())
+    return log
+
+
+@dataclass
+class TableSummary:
+    asset: str
+    rows: int | None = None
+    passed: int = 0
+    failed: int = 0
+    status: str = "not run"
+    seconds: float | None = None
+    failed_checks: list[str] = field(default_factory=list)
+    message: str | None = None
+
+
+def summarize_run(
+    instance: dg.DagsterInstance, run_id: str, asset_keys: list[dg.AssetKey]
+) -> list[TableSummary]:
+    by_key = {k: TableSummary(asset=k.to_user_string()) for k in asset_keys}
+    step_key_asset: dict[str, dg.AssetKey] = {}
+    starts: dict[str, float] = {}
+    for record in instance.all_logs(run_id):
+        event = record.dagster_event
+        if event is None:
+            continue
+        kind = event.event_type_value
+        step = event.step_key or ""
+        if kind == "ASSET_MATERIALIZATION":
+            mat = event.event_specific_data.materialization  # type: ignore[union-attr]
+            summary = by_key.setdefault(mat.asset_key, TableSummary(mat.asset_key.to_user_string()))
+            rows = mat.metadata.get("dagster/row_count")
+            summary.rows = int(rows.value) if rows is not None else None
+            summary.status = "published"
+            step_key_asset[step] = mat.asset_key
+        elif kind == "ASSET_CHECK_EVALUATION":
+            evaluation = event.event_specific_data  # type: ignore[assignment]
+            summary = by_key.setdefault(
+                evaluation.asset_key, TableSummary(evaluation.asset_key.to_user_string())
+            )
+            step_key_asset[step] = evaluation.asset_key
+            if evaluation.passed:
+                summary.passed += 1
+            else:
+                summary.failed += 1
+                summary.failed_checks.append(evaluation.check_name)
+        elif kind == "STEP_START":
+            starts[step] = record.timestamp
+        elif kind in ("STEP_SUCCESS", "STEP_FAILURE", "STEP_SKIPPED") and step:
+            key = step_key_asset.get(step) or _asset_of_step(step, asset_keys)
+            if key is None:
+                continue
+            summary = by_key.setdefault(key, TableSummary(key.to_user_string()))
+            if step in starts:
+                summary.seconds = record.timestamp - starts[step]
+            if kind == "STEP_FAILURE":
+                data = event.event_specific_data
+                meta = getattr(getattr(data, "user_failure_data", None), "metadata", {}) or {}
+                if "quarantine_table" in meta:
+                    summary.status = "quarantined"
+                elif "held_by" in meta:
+                    summary.status = "refused (upstream breach)"
+                    summary.message = getattr(data, "user_failure_data", None) and (
+                        data.user_failure_data.description
+                    )
+                else:
+                    summary.status = "error"
+                    error = getattr(data, "error", None)
+                    summary.message = error.message.strip() if error is not None else None
+                if "rows_rejected" in meta:
+                    summary.rows = int(meta["rows_rejected"].value)
+            elif kind == "STEP_SKIPPED":
+                summary.status = "held (upstream breach)"
+            elif summary.status == "not run":
+                summary.status = "checked"
+    return list(by_key.values())
+
+
+def _asset_of_step(step: str, asset_keys: list[dg.AssetKey]) -> dg.AssetKey | None:
+    return next((k for k in asset_keys if "__".join(k.path) == step), None)

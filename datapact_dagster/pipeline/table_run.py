@@ -1,0 +1,205 @@
+"""One table's write-audit-publish step, independent of Dagster.
+
+stage (build new data aside) -> audit (every contract check on the staged data) -> record the
+evidence -> publish by atomic swap when no blocking check failed, otherwise quarantine.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Protocol
+
+import sqlalchemy as sa
+
+from datapact_dagster.checks.result import CheckResult
+from datapact_dagster.checks.spec import CheckSpec
+from datapact_dagster.contract.model import Contract, ContractSet, Table
+from datapact_dagster.warehouse import wap
+from datapact_dagster.warehouse.landing import LANDING_SCHEMA, expose_landing
+from datapact_dagster.warehouse.sql_parse import table_refs
+
+
+class EvidenceSink(Protocol):
+    def record_checks(
+        self,
+        contract: Contract,
+        table: Table,
+        results: Sequence[CheckResult],
+        fingerprint: tuple[int, str],
+        run_id: str,
+    ) -> None: ...
+
+    def record_decision(
+        self,
+        contract: Contract,
+        table: Table,
+        decision: str,
+        run_id: str,
+        details: dict[str, object],
+    ) -> None: ...
+
+
+@dataclass(frozen=True)
+class RunContext:
+    engine: sa.Engine
+    landing_dir: Path
+    run_id: str
+    evidence: EvidenceSink | None = None
+    quarantine_days: int = 7
+    now: datetime | None = None
+
+    def clock(self) -> datetime:
+        return self.now or datetime.now(UTC)
+
+
+@dataclass
+class TableOutcome:
+    table: Table
+    results: list[CheckResult]
+    published: bool
+    rows: int
+    fingerprint: tuple[int, str] | None = None
+    quarantine_relation: str | None = None
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def blocking_failures(self) -> list[CheckResult]:
+        return blocking_failures(self.results)
+
+
+def blocking_failures(results: Sequence[CheckResult]) -> list[CheckResult]:
+    return [r for r in results if r.spec.blocking and r.verdict in ("fail", "error")]
+
+
+def published_relations(contract_set: ContractSet) -> dict[str, str]:
+    return {t.name: t.physical_name for _, t in contract_set.tables}
+
+
+def _audit(
+    ctx: RunContext,
+    contract_set: ContractSet,
+    contract: Contract,
+    table: Table,
+    specs: Sequence[CheckSpec],
+    relation: str,
+) -> list[CheckResult]:
+    from datapact_dagster.checks.engine import run_table_checks
+
+    return run_table_checks(
+        contract_set,
+        contract,
+        table,
+        list(specs),
+        relation,
+        ctx.engine,
+        published=published_relations(contract_set),
+        now=ctx.clock(),
+    )
+
+
+def build_and_publish(
+    ctx: RunContext,
+    contract_set: ContractSet,
+    contract: Contract,
+    table: Table,
+    specs: Sequence[CheckSpec],
+) -> TableOutcome:
+    started = time.monotonic()
+    sql = table.sql_path.read_text(encoding="utf-8")
+    for ref in table_refs(sql):
+        if ref.schema == LANDING_SCHEMA:
+            expose_landing(ctx.engine, ctx.landing_dir, ref.name)
+    staged = wap.stage(ctx.engine, table.physical_name, sql)
+    try:
+        results = _audit(ctx, contract_set, contract, table, specs, staged.relation)
+        fingerprint = wap.fingerprint(ctx.engine, staged.relation)
+    except Exception as exc:
+        if ctx.evidence is not None:
+            ctx.evidence.record_decision(
+                contract, table, "error", ctx.run_id, {"stage": "audit", "error": str(exc)[:2000]}
+            )
+        wap.discard_staging(ctx.engine, table.physical_name)
+        raise
+    if ctx.evidence is not None:
+        try:
+            ctx.evidence.record_checks(contract, table, results, fingerprint, ctx.run_id)
+        except Exception:
+            # Fail closed: data whose audit could not be recorded is never published.
+            wap.discard_staging(ctx.engine, table.physical_name)
+            raise
+    outcome = TableOutcome(
+        table=table,
+        results=results,
+        published=False,
+        rows=staged.row_count,
+        fingerprint=fingerprint,
+    )
+    failures = outcome.blocking_failures
+    if failures:
+        reason = "; ".join(f"{r.key}: {r.summary}" for r in failures)
+        outcome.quarantine_relation = wap.quarantine(
+            ctx.engine, table.physical_name, staged, ctx.run_id, reason
+        )
+        wap.purge_quarantine(ctx.engine, ctx.quarantine_days)
+        if ctx.evidence is not None:
+            ctx.evidence.record_decision(
+                contract,
+                table,
+                "quarantine",
+                ctx.run_id,
+                {
+                    "relation": outcome.quarantine_relation,
+                    "rows": staged.row_count,
+                    "failed_checks": [r.key for r in failures],
+                },
+            )
+    else:
+        if ctx.evidence is not None:
+            ctx.evidence.record_decision(
+                contract, table, "publish", ctx.run_id, {"rows": staged.row_count}
+            )
+        wap.publish(ctx.engine, table.physical_name, staged)
+        outcome.published = True
+    outcome.seconds = time.monotonic() - started
+    return outcome
+
+
+def check_published(
+    ctx: RunContext,
+    contract_set: ContractSet,
+    contract: Contract,
+    table: Table,
+    specs: Sequence[CheckSpec],
+) -> TableOutcome:
+    """Re-validate the published table without rebuilding it (monitoring)."""
+    started = time.monotonic()
+    with ctx.engine.connect() as conn:
+        exists = wap.relation_exists(conn, table.physical_name)
+    if not exists:
+        results = [
+            CheckResult(
+                spec=s,
+                passed=False,
+                summary=f"{table.physical_name} has not been published yet",
+                error="table not published yet",
+            )
+            for s in specs
+        ]
+        return TableOutcome(table=table, results=results, published=False, rows=0)
+    results = _audit(ctx, contract_set, contract, table, specs, table.physical_name)
+    fingerprint = wap.fingerprint(ctx.engine, table.physical_name)
+    if ctx.evidence is not None:
+        ctx.evidence.record_checks(contract, table, results, fingerprint, ctx.run_id)
+    return TableOutcome(
+        table=table,
+        results=results,
+        published=False,
+        rows=fingerprint[0],
+        fingerprint=fingerprint,
+        seconds=time.monotonic() - started,
+    )

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from datapact_dagster.defs.resources import DataPactResource
+from datapact_dagster.sample.generate import generate_landing
+
+AS_OF = datetime(2026, 11, 20, 12, tzinfo=UTC).replace(tzinfo=None)
+
+
+@pytest.fixture(scope="session")
+def definitions() -> dg.Definitions:
+    from datapact_dagster.definitions import defs
+
+    return defs()
+
+
+@pytest.fixture(scope="session")
+def landing_factory(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Path]:
+    made: dict[tuple[str, ...], Path] = {}
+
+    def make(*breaches: str) -> Path:
+        if breaches not in made:
+            folder = tmp_path_factory.mktemp("landing")
+            generate_landing(
+                folder,
+                rows=3000,
+                seed=7,
+                as_of=datetime.now(UTC).replace(tzinfo=None, microsecond=0),
+                breaches=breaches,
+            )
+            made[breaches] = folder
+        return made[breaches]
+
+    return make
+
+
+@pytest.fixture
+def resource_for(tmp_path: Path) -> Callable[[str, Path], DataPactResource]:
+    def make(warehouse_url: str, landing: Path) -> DataPactResource:
+        return DataPactResource(
+            warehouse_url=warehouse_url,
+            landing_dir=str(landing),
+            evidence_url=f"sqlite:///{tmp_path / 'evidence.db'}",
+        )
+
+    return make
+
+
+@pytest.fixture
+def instance() -> Iterator[dg.DagsterInstance]:
+    with dg.instance_for_test() as inst:
+        yield inst
