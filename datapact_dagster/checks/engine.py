@@ -52,7 +52,7 @@ def run_table_checks(
     if gx_specs:
         from datapact_dagster.checks.gx_run import run_suite  # imports GX on first use
 
-        relations = {t.name: t.physical_name for _, t in contract_set.tables}
+        relations = dict(contract_set.published_relations)
         relations.update(published or {})
         for result in run_suite(
             gx_specs, relation, engine, published=relations, pii_columns=table.pii_columns

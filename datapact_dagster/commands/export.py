@@ -42,9 +42,13 @@ def run(args: argparse.Namespace) -> int:
     dialect = DIALECTS[args.dialect] if args.dialect else default
     out = (args.out or settings.state_dir / "gx_suites").resolve()
     out.mkdir(parents=True, exist_ok=True)
-    published = {t.name: t.physical_name for _, t in contracts.tables}
     for contract, table in contracts.tables:
-        suite = build_suite(table.name, compile_table_checks(contract, table), dialect, published)
+        suite = build_suite(
+            table.name,
+            compile_table_checks(contract, table),
+            dialect,
+            contracts.published_relations,
+        )
         path = out / f"{table.layer.value}.{table.name}.json"
         path.write_text(suite_text(suite), encoding="utf-8")
         print(f"{path}  ({len(suite['expectations'])} expectations)")

@@ -213,6 +213,11 @@ class ContractSet(_Frozen):
     def tables(self) -> tuple[tuple[Contract, Table], ...]:
         return tuple((c, t) for c in self.contracts for t in c.tables)
 
+    @property
+    def published_relations(self) -> dict[str, str]:
+        """Table name -> the physical relation consumers read (e.g. 'orders' -> 'silver.orders')."""
+        return {t.name: t.physical_name for _, t in self.tables}
+
     def find_table(self, name: str) -> tuple[Contract, Table] | None:
         return next(((c, t) for c, t in self.tables if t.name == name), None)
 

@@ -15,7 +15,7 @@ from datapact_dagster.defs.check_events import to_check_result
 from datapact_dagster.defs.guard import refuse_if_upstream_breached
 from datapact_dagster.defs.project import TablePlan, load_project
 from datapact_dagster.defs.resources import DataPactResource
-from datapact_dagster.pipeline.evidence_sink import evidence_sink_for
+from datapact_dagster.pipeline.evidence_sink import evidence_sink_for, write_run_report
 from datapact_dagster.pipeline.job_runner import PROGRESS_PREFIX
 from datapact_dagster.pipeline.table_run import (
     RunContext,
@@ -104,10 +104,14 @@ def _run_step(
         f"{sum(r.verdict == 'pass' for r in outcome.results)}/{len(outcome.results)} checks "
         f"passed, {'published' if outcome.published else 'QUARANTINED'}"
     )
+    report = write_run_report(
+        datapact.evidence_url, context.run.run_id, project.settings.state_dir / "reports"
+    )
+    report_meta = {"evidence_report": dg.MetadataValue.path(str(report))} if report else {}
     if outcome.published:
         yield dg.MaterializeResult(
             asset_key=key,
-            metadata=_outcome_metadata(outcome, plan, project.contracts),
+            metadata={**_outcome_metadata(outcome, plan, project.contracts), **report_meta},
             check_results=[
                 to_check_result(r, key)
                 for r in outcome.results
@@ -132,6 +136,7 @@ def _run_step(
             ),
             "quarantine_table": outcome.quarantine_relation or "",
             "rows_rejected": outcome.rows,
+            **report_meta,
         },
         allow_retries=False,
     )

@@ -6,6 +6,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 from functools import cache
+from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -13,6 +14,7 @@ from datapact_dagster.checks.compile import compile_table_checks
 from datapact_dagster.checks.gx_suite import build_suite
 from datapact_dagster.checks.result import CheckResult
 from datapact_dagster.contract.model import Contract, ContractSet, Table
+from datapact_dagster.evidence.reports import report_for_run
 from datapact_dagster.evidence.store import DataFingerprint, EvidenceStore
 from datapact_dagster.warehouse.engine import sqlglot_dialect
 
@@ -24,8 +26,9 @@ def _store(url: str) -> EvidenceStore:
 
 def suite_hash(contract_set: ContractSet, contract: Contract, table: Table, dialect: str) -> str:
     """Digest of the exact GX suite the audit ran (as `datapact export gx` writes it)."""
-    published = {t.name: t.physical_name for _, t in contract_set.tables}
-    suite = build_suite(table.name, compile_table_checks(contract, table), dialect, published)
+    suite = build_suite(
+        table.name, compile_table_checks(contract, table), dialect, contract_set.published_relations
+    )
     return hashlib.sha256(json.dumps(suite, sort_keys=True).encode()).hexdigest()
 
 
@@ -76,3 +79,8 @@ def evidence_sink_for(
     evidence_url: str | None, engine: sa.Engine, contract_set: ContractSet
 ) -> StoreEvidenceSink | None:
     return StoreEvidenceSink(_store(evidence_url), engine, contract_set) if evidence_url else None
+
+
+def write_run_report(evidence_url: str | None, run_id: str, out_dir: Path) -> Path | None:
+    """The HTML evidence report of one run, refreshed after each table (linked from the UI)."""
+    return report_for_run(_store(evidence_url), run_id, out_dir) if evidence_url else None

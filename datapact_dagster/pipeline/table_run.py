@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
@@ -65,7 +65,6 @@ class TableOutcome:
     fingerprint: tuple[int, str] | None = None
     quarantine_relation: str | None = None
     seconds: float = 0.0
-    notes: list[str] = field(default_factory=list)
 
     @property
     def blocking_failures(self) -> list[CheckResult]:
@@ -74,10 +73,6 @@ class TableOutcome:
 
 def blocking_failures(results: Sequence[CheckResult]) -> list[CheckResult]:
     return [r for r in results if r.spec.blocking and r.verdict in ("fail", "error")]
-
-
-def published_relations(contract_set: ContractSet) -> dict[str, str]:
-    return {t.name: t.physical_name for _, t in contract_set.tables}
 
 
 def _audit(
@@ -97,7 +92,7 @@ def _audit(
         list(specs),
         relation,
         ctx.engine,
-        published=published_relations(contract_set),
+        published=contract_set.published_relations,
         now=ctx.clock(),
     )
 
@@ -110,18 +105,23 @@ def build_and_publish(
     specs: Sequence[CheckSpec],
 ) -> TableOutcome:
     started = time.monotonic()
-    sql = table.sql_path.read_text(encoding="utf-8")
-    for ref in table_refs(sql):
-        if ref.schema == LANDING_SCHEMA:
-            expose_landing(ctx.engine, ctx.landing_dir, ref.name)
-    staged = wap.stage(ctx.engine, table.physical_name, sql)
     try:
+        sql = table.sql_path.read_text(encoding="utf-8")
+        for ref in table_refs(sql):
+            if ref.schema == LANDING_SCHEMA:
+                expose_landing(ctx.engine, ctx.landing_dir, ref.name)
+        staged = wap.stage(ctx.engine, table.physical_name, sql)
         results = _audit(ctx, contract_set, contract, table, specs, staged.relation)
         fingerprint = wap.fingerprint(ctx.engine, staged.relation)
     except Exception as exc:
+        # A crashed build is evidence too: recorded as an error, never as a pass.
         if ctx.evidence is not None:
             ctx.evidence.record_decision(
-                contract, table, "error", ctx.run_id, {"stage": "audit", "error": str(exc)[:2000]}
+                contract,
+                table,
+                "error",
+                ctx.run_id,
+                {"stage": "build and audit", "error": f"{type(exc).__name__}: {exc}"[:2000]},
             )
         wap.discard_staging(ctx.engine, table.physical_name)
         raise

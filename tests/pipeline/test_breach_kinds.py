@@ -1,0 +1,48 @@
+"""Every `datapact generate --breach` kind is caught by its target check and by no other."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from datapact_dagster.defs.resources import DataPactResource
+from datapact_dagster.sample import BREACH_KINDS
+
+
+@pytest.mark.parametrize("kind", BREACH_KINDS)
+def test_breach_is_caught_by_exactly_its_target_check(
+    kind: str,
+    definitions: dg.Definitions,
+    landing_factory: Callable[..., Path],
+    resource_for: Callable[[str, Path], DataPactResource],
+    instance: dg.DagsterInstance,
+    tmp_path: Path,
+) -> None:
+    landing = landing_factory(kind)
+    manifest = json.loads((landing / "_manifest.json").read_text())
+    (planted,) = manifest["breaches"]
+    resource = resource_for(f"duckdb:///{tmp_path / 'wh.duckdb'}", landing)
+
+    result = dg.materialize(
+        list(definitions.assets or []),
+        resources={"datapact": resource},
+        instance=instance,
+        selection=dg.AssetSelection.groups("bronze"),
+        raise_on_error=False,
+    )
+
+    failed = [e for e in result.get_asset_check_evaluations() if not e.passed]
+    assert {e.check_name for e in failed} == {planted["target_check"]}
+    (evaluation,) = failed
+    expected = planted["expected_unexpected_count"]
+    if expected is not None:
+        assert evaluation.metadata["unexpected_count"].value == expected
+    materialized = {tuple(e.asset_key.path) for e in result.get_asset_materialization_events()}
+    target_asset = ("bronze", planted["target_check"].split("__")[0])
+    assert target_asset not in materialized
+    independent = {("bronze", "raw_customer_events")} - {target_asset}
+    assert independent <= materialized, "tables that do not depend on the breach still publish"
