@@ -46,6 +46,7 @@ WHERE i <> {MISSING_CUSTOMER}
 
 def build_database(path: Path, rows: int) -> None:
     with duckdb.connect(str(path)) as con:
+        con.execute("SET enable_progress_bar = false")
         con.execute("CREATE SCHEMA IF NOT EXISTS bronze")
         con.execute(_CUSTOMERS_SQL)
         con.execute(_ORDERS_SQL.replace("$rows", str(int(rows))))

@@ -27,8 +27,13 @@ def gx() -> Any:
 
 @cache
 def ephemeral_context() -> AbstractDataContext:
-    """One in-memory GX context per process: nothing is written to disk."""
-    return gx().get_context(mode="ephemeral")
+    """One in-memory GX context per process: nothing is written to disk, no progress bars."""
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx().get_context(mode="ephemeral")
+    # GX draws a "Calculating Metrics" tqdm bar per validation unless the context says not to
+    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    return context
 
 
 def table_batch(engine: sa.Engine, relation: str) -> Any:

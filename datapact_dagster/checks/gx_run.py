@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import warnings
 from collections.abc import Collection, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +22,12 @@ from datapact_dagster.checks.result import MAX_SAMPLES, CheckResult
 from datapact_dagster.checks.spec import CheckKind, CheckSpec
 from datapact_dagster.checks.sql_text import query_for_relation
 
-RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": MAX_SAMPLES}
+# BASIC carries every figure DataPact reads (counts, percent, observed value, samples); SUMMARY
+# would add per-value counts and index lists nobody reads, each one more query.
+RESULT_FORMAT = {"result_format": "BASIC", "partial_unexpected_count": MAX_SAMPLES}
+# An UnexpectedRowsExpectation reports the rows it fetched only in COMPLETE format; it computes
+# them in every format, so asking for them costs nothing and spares a query for samples.
+UNEXPECTED_ROWS_FORMAT = {"result_format": "COMPLETE"}
 
 
 @dataclass(frozen=True)
@@ -47,12 +53,31 @@ def run_suite(
     suite_dict = build_suite(specs[0].table, specs, engine.dialect.name, published)
     configs = {e["meta"]["datapact_key"]: e for e in suite_dict["expectations"]}
     run = _SuiteRun(relation, engine, pii_columns)
-    try:
-        outcomes = _validate(suite_dict, relation, engine)
-    except Exception as exc:  # GX failed as a whole (e.g. the relation is missing)
-        message = f"GX could not validate {relation}: {_first_line(exc)}"
-        outcomes = {key: _Outcome(False, {}, message) for key in configs}
-    return [run.check_result(spec, configs[spec.key], outcomes[spec.key]) for spec in specs]
+    with _warehouse_limits(engine):
+        try:
+            outcomes = _validate(suite_dict, relation, engine)
+        except Exception as exc:  # GX failed as a whole (e.g. the relation is missing)
+            message = f"GX could not validate {relation}: {_first_line(exc)}"
+            outcomes = {key: _Outcome(False, {}, message) for key in configs}
+        return [run.check_result(spec, configs[spec.key], outcomes[spec.key]) for spec in specs]
+
+
+def _warehouse_limits(engine: sa.Engine) -> AbstractContextManager[None]:
+    if engine.dialect.name != "duckdb":
+        return nullcontext()
+    gx()  # registers the DuckDB data source and its metrics
+    from datapact_dagster.checks.gx_duckdb import bounded_memory
+
+    return bounded_memory(engine)
+
+
+def _connect(engine: sa.Engine) -> sa.Connection:
+    connection = engine.connect()
+    if engine.dialect.name == "duckdb":
+        from datapact_dagster.checks.gx_duckdb import configure_session
+
+        configure_session(connection)
+    return connection
 
 
 def _validate(suite_dict: dict[str, Any], relation: str, engine: sa.Engine) -> dict[str, _Outcome]:
@@ -70,18 +95,27 @@ def _validate(suite_dict: dict[str, Any], relation: str, engine: sa.Engine) -> d
         except Exception as exc:
             key = config["meta"]["datapact_key"]
             outcomes[key] = _Outcome(False, {}, f"invalid expectation: {_first_line(exc)}")
-    suite = great_expectations.ExpectationSuite(
-        name=suite_dict["name"], expectations=expectations, meta=dict(suite_dict["meta"])
-    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)  # TableAsset schema_name
         batch = table_batch(engine, relation)
-    validation = batch.validate(suite, result_format=RESULT_FORMAT)
-    for r in validation.results:
-        key = r.expectation_config.meta["datapact_key"]
-        outcomes[key] = _Outcome(
-            bool(r.success), dict(r.result or {}), _exception_message(r.exception_info)
+    # two runs of one suite, split by the result format each expectation kind reports best in
+    by_format: dict[str, list[Any]] = {"rows": [], "map": []}
+    for expectation in expectations:
+        by_format["rows" if expectation.expectation_type == UNEXPECTED_ROWS else "map"].append(
+            expectation
         )
+    for part, result_format in (("map", RESULT_FORMAT), ("rows", UNEXPECTED_ROWS_FORMAT)):
+        if not by_format[part]:
+            continue
+        suite = great_expectations.ExpectationSuite(
+            name=suite_dict["name"], expectations=by_format[part], meta=dict(suite_dict["meta"])
+        )
+        validation = batch.validate(suite, result_format=result_format)
+        for r in validation.results:
+            key = r.expectation_config.meta["datapact_key"]
+            outcomes[key] = _Outcome(
+                bool(r.success), dict(r.result or {}), _exception_message(r.exception_info)
+            )
     return outcomes
 
 
@@ -110,7 +144,7 @@ class _SuiteRun:
 
     def row_count(self) -> int:
         if self._row_count is None:
-            with self.engine.connect() as connection:
+            with _connect(self.engine) as connection:
                 self._row_count = int(
                     connection.execute(
                         sa.text(f"SELECT COUNT(*) FROM {self.relation}")
@@ -214,7 +248,13 @@ class _SuiteRun:
         self, spec: CheckSpec, config: dict[str, Any], o: _Outcome, base: dict[str, Any]
     ) -> CheckResult:
         unexpected = int(o.result["observed_value"])
-        rows = self._sample_rows(config["kwargs"]["unexpected_rows_query"]) if unexpected else []
+        fetched = (o.result.get("details") or {}).get("unexpected_rows")
+        if not unexpected:
+            rows: list[dict[str, Any]] = []
+        elif fetched is not None:  # the rows GX fetched for this expectation
+            rows = [dict(row) for row in fetched[:MAX_SAMPLES]]
+        else:
+            rows = self._sample_rows(config["kwargs"]["unexpected_rows_query"])
         if spec.kind is CheckKind.sql:
             value = rows[0][OBSERVED_ALIAS] if rows else None
             observed = mask_observed(value, self._pii_involved(spec))
@@ -231,7 +271,7 @@ class _SuiteRun:
 
     def _sample_rows(self, unexpected_rows_query: str) -> list[dict[str, Any]]:
         query = query_for_relation(unexpected_rows_query, self.relation)
-        with self.engine.connect() as connection:
+        with _connect(self.engine) as connection:
             result = connection.execute(
                 sa.text(f"SELECT * FROM ({query}) AS datapact_samples LIMIT {MAX_SAMPLES}")
             )

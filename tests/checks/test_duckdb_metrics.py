@@ -1,0 +1,165 @@
+"""DataPact's DuckDB implementations of standard GX metrics agree with GX's own.
+
+On PostgreSQL GX runs its stock SQL implementations; on DuckDB it resolves DataPact's
+(registered for DuckDBExecutionEngine only). Same data, same suite: same numbers.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from datapact_dagster.checks.gx_run import RESULT_FORMAT, UNEXPECTED_ROWS_FORMAT, _validate
+from tests.checks.conftest import ENGINES, Warehouses
+
+SCHEMA = "metric_cases"
+DUPS = f"{SCHEMA}.dups"
+MANY = f"{SCHEMA}.many"
+_ROWS = [  # (id, k, a, b)
+    (1, "x", "p", 1),
+    (2, "x", "p", 1),
+    (3, "x", "p", None),
+    (4, "y", "p", None),
+    (5, "y", None, None),
+    (6, "z", None, None),
+    (7, None, "q", 2),
+    (8, None, "q", 3),
+    (9, "w", "r", 1),
+]
+
+_prepared: set[str] = set()
+
+
+def _prepare(engine: sa.Engine) -> None:
+    if engine.dialect.name in _prepared:
+        return
+    with engine.begin() as connection:
+        connection.execute(sa.text(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}"))
+        connection.execute(sa.text(f"DROP TABLE IF EXISTS {DUPS}"))
+        connection.execute(sa.text(f"DROP TABLE IF EXISTS {MANY}"))
+        connection.execute(
+            sa.text(f"CREATE TABLE {DUPS} (id INTEGER, k VARCHAR(8), a VARCHAR(8), b INTEGER)")
+        )
+        connection.execute(
+            sa.text(f"INSERT INTO {DUPS} VALUES (:id, :k, :a, :b)"),
+            [dict(zip(("id", "k", "a", "b"), row, strict=True)) for row in _ROWS],
+        )
+        connection.execute(
+            sa.text(f"CREATE TABLE {MANY} AS SELECT g AS v FROM generate_series(1, 450) AS s(g)")
+        )
+    _prepared.add(engine.dialect.name)
+
+
+def _run(engine: sa.Engine, relation: str, expectations: list[tuple[str, dict[str, Any]]]) -> dict:
+    _prepare(engine)
+    suite = {
+        "name": "datapact.metric_cases",
+        "expectations": [
+            {"type": kind, "kwargs": kwargs, "meta": {"datapact_key": str(i)}}
+            for i, (kind, kwargs) in enumerate(expectations)
+        ],
+        "meta": {},
+    }
+    outcomes = _validate(suite, relation, engine)
+    for key, outcome in outcomes.items():
+        assert outcome.error is None, (key, outcome.error)
+    return {int(key): outcome.result for key, outcome in outcomes.items()}
+
+
+@pytest.fixture(params=ENGINES)
+def engine(request: pytest.FixtureRequest, warehouses: Warehouses) -> sa.Engine:
+    return warehouses[request.param]
+
+
+def test_unique_counts_and_samples_match_gx(engine: sa.Engine) -> None:
+    results = _run(
+        engine,
+        DUPS,
+        [
+            ("expect_column_values_to_be_unique", {"column": "k"}),
+            ("expect_compound_columns_to_be_unique", {"column_list": ["a", "b"]}),
+            ("expect_column_values_to_be_unique", {"column": "id"}),
+            (
+                "expect_compound_columns_to_be_unique",
+                {"column_list": ["a", "b"], "ignore_row_if": "never"},
+            ),
+        ],
+    )
+    k, ab, ident, ab_never = results[0], results[1], results[2], results[3]
+    # rows whose non-null value repeats: x x x y y; nulls are never duplicates
+    assert k["unexpected_count"] == 5
+    assert k["element_count"] == 9
+    assert Counter(k["partial_unexpected_list"]) == Counter({"x": 3, "y": 2})
+    # GX's SQL engine: a row with a NULL key part is never a duplicate
+    assert ab["unexpected_count"] == 2
+    assert Counter(tuple(sorted(r.items())) for r in ab["partial_unexpected_list"]) == Counter(
+        {(("a", "p"), ("b", 1)): 2}
+    )
+    assert ab_never["unexpected_count"] == 2
+    assert ident["unexpected_count"] == 0
+    assert ident["partial_unexpected_list"] == []
+
+
+@pytest.mark.parametrize("bad_rows", [0, 1, 199, 200, 201, 250])
+def test_unexpected_rows_counts_exact_around_the_fetch_cap(
+    engine: sa.Engine, bad_rows: int
+) -> None:
+    query = f"SELECT v FROM {{batch}} WHERE v <= {bad_rows}"
+    result = _run(
+        engine, MANY, [("unexpected_rows_expectation", {"unexpected_rows_query": query})]
+    )[0]
+    assert result["observed_value"] == bad_rows
+    assert len(result["details"]["unexpected_rows"]) == min(bad_rows, 200)
+
+
+def test_samples_respect_partial_unexpected_count() -> None:
+    assert RESULT_FORMAT == {"result_format": "BASIC", "partial_unexpected_count": 20}
+    assert UNEXPECTED_ROWS_FORMAT == {"result_format": "COMPLETE"}
+
+
+def test_metrics_are_registered_for_the_duckdb_engine_only(warehouses: Warehouses) -> None:
+    from great_expectations.execution_engine import SqlAlchemyExecutionEngine
+    from great_expectations.expectations.registry import get_metric_provider
+
+    from datapact_dagster.checks.gx_duckdb import DuckDBExecutionEngine
+
+    duck = DuckDBExecutionEngine(engine=warehouses["duckdb"], owns_engine=False)
+    plain = SqlAlchemyExecutionEngine(engine=sa.create_engine("sqlite://"))
+    for metric in (
+        "column_values.unique.unexpected_count",
+        "column_values.unique.unexpected_values",
+        "compound_columns.unique.unexpected_count",
+        "compound_columns.unique.unexpected_values",
+        "unexpected_rows_query.table",
+        "unexpected_rows_query.row_count",
+    ):
+        ours, _ = get_metric_provider(metric, duck)
+        stock, _ = get_metric_provider(metric, plain)
+        assert ours.__module__ == "datapact_dagster.checks.gx_duckdb", metric
+        assert stock.__module__.startswith("great_expectations."), metric
+
+
+def test_check_step_leaves_duckdb_memory_limit_as_it_was(warehouses: Warehouses) -> None:
+    engine = warehouses["duckdb"]
+    _prepare(engine)
+    query = "SELECT current_setting('memory_limit')"
+    with engine.connect() as connection:
+        before = connection.execute(sa.text(query)).scalar()
+    from datapact_dagster.checks.gx_duckdb import bounded_memory, size_bytes
+
+    with bounded_memory(engine), engine.connect() as connection:
+        during = connection.execute(sa.text(query)).scalar()
+    with engine.connect() as connection:
+        after = connection.execute(sa.text(query)).scalar()
+    assert size_bytes(during) <= size_bytes("512MB") < size_bytes(before)
+    assert after == before
+
+
+def test_no_progress_bars(engine: sa.Engine, capfd: pytest.CaptureFixture[str]) -> None:
+    _run(engine, DUPS, [("expect_column_values_to_be_unique", {"column": "k"})])
+    out, err = capfd.readouterr()
+    assert "Calculating Metrics" not in out + err
+    assert "▕" not in out + err
