@@ -45,8 +45,12 @@ class CheckResult:
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
-        data["spec"] = {"key": self.spec.key, "severity": self.spec.severity,
-                        "kind": self.spec.kind.value, "column": self.spec.column,
-                        "description": self.spec.description}
+        data["spec"] = {
+            "key": self.spec.key,
+            "severity": self.spec.severity,
+            "kind": self.spec.kind.value,
+            "column": self.spec.column,
+            "description": self.spec.description,
+        }
         data["verdict"] = self.verdict
         return data
