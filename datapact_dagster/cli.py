@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -40,5 +41,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_SYSTEM_ERROR
 
 
+def console_main() -> None:
+    """Entry point of the `datapact` script.
+
+    Exits without interpreter finalisation once output is flushed: DuckDB's bindings otherwise
+    print spurious 'nanobind: leaked instance' reports at teardown after GX has used them.
+    Everything DataPact writes is committed before this point.
+    """
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    console_main()

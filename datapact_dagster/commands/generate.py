@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import os
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from datapact_dagster.commands.base import EXIT_OK, UserError, project_dir
+from datapact_dagster.settings import Settings
 
 if TYPE_CHECKING:
     from datapact_dagster.sample import Manifest
@@ -58,18 +58,17 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--landing",
         type=Path,
         default=None,
-        help=f"output folder (default: ${LANDING_ENV} or <project>/.datapact/landing)",
+        help=f"output folder (default: ${LANDING_ENV} or <state dir>/landing)",
     )
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.set_defaults(handler=run)
 
 
 def landing_dir(args: argparse.Namespace) -> Path:
-    """--landing, else $DATAPACT_LANDING_DIR, else <project>/.datapact/landing."""
-    chosen = args.landing or os.environ.get(LANDING_ENV)
-    if chosen:
-        return Path(chosen).resolve()
-    return project_dir(args) / ".datapact" / "landing"
+    """--landing, else the landing folder `datapact run` reads (see Settings)."""
+    if args.landing:
+        return Path(args.landing).resolve()
+    return Settings.from_env(project_dir(args)).landing_dir
 
 
 def _as_of(text: str | None) -> datetime | None:

@@ -84,10 +84,20 @@ def execute(args: argparse.Namespace, *, checks_only: bool) -> int:
             f"(Dagster home {settings.dagster_home})…",
             file=sys.stderr,
         )
+        recon = dg.reconstructable(factory)
+        asset_selection = None
+        if selection is not None and checks_only:
+            graph = job.asset_layer.asset_graph
+            recon = recon.get_subset(
+                asset_selection=set(),
+                asset_check_selection=graph.get_check_keys_for_assets(resolved),
+            )
+        elif selection is not None:
+            asset_selection = list(resolved)
         result = dg.execute_job(
-            dg.reconstructable(factory),
+            recon,
             instance=instance,
-            asset_selection=list(resolved) if selection is not None else None,
+            asset_selection=asset_selection,
             run_config={"loggers": {"progress_logger": {}}},
             tags=override_tags(getattr(args, "override_reason", None)),
             raise_on_error=False,

@@ -1,0 +1,56 @@
+"""`datapact run` / `datapact check` as a user runs them: exit codes and the summary table."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture
+def cli(project_root: Path, tmp_path: Path):
+    env = {
+        **os.environ,
+        "DATAPACT_STATE_DIR": str(tmp_path),
+        "DAGSTER_HOME": str(tmp_path / "dagster_home"),
+        "DATAPACT_WAREHOUSE_URL": f"duckdb:///{tmp_path / 'warehouse.duckdb'}",
+    }
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "datapact_dagster.cli", *args],
+            cwd=project_root,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+
+    return run
+
+
+def test_breached_run_exits_1_and_check_only_does_not_rebuild(cli) -> None:
+    assert cli("generate", "--rows", "2000", "--breach", "schema_drift").returncode == 0
+
+    breached = cli("run")
+
+    assert breached.returncode == 1, breached.stderr
+    lines = {line.split()[0]: line for line in breached.stdout.splitlines() if "/" in line}
+    assert "quarantined" in lines["bronze/raw_orders"]
+    assert "held (upstream breach)" in lines["silver/orders"]
+    assert "published" in lines["bronze/raw_customers"]
+    assert "FAILED bronze/raw_orders: raw_orders__table__schema" in breached.stdout
+
+    checked = cli("check", "--select", "key:bronze/raw_customers")
+
+    assert checked.returncode == 0, checked.stderr
+    assert "checked" in checked.stdout and "published" not in checked.stdout
+
+
+def test_invalid_selection_is_a_user_error(cli) -> None:
+    result = cli("run", "--no-generate", "--select", "key:nowhere/nothing")
+    assert result.returncode == 2
+    assert "matches no table" in result.stderr and "Traceback" not in result.stderr
