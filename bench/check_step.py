@@ -310,6 +310,7 @@ def main(argv: list[str] | None = None) -> int:
     results = [bench(rows) for rows in args.rows]
     print_table(results)
     if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results, indent=2, default=str))
     return 1 if any(r["count_problems"] for r in results) else 0
 
