@@ -27,14 +27,23 @@ from datapact_dagster.warehouse.engine import warehouse_engine
 from datapact_dagster.warehouse.lineage import column_lineage
 
 WAREHOUSE_POOL = "datapact_warehouse"
+# What sqlglot needs to resolve column lineage: a SQL type per upstream column.
+SQL_TYPE_OF_LOGICAL = {
+    "string": "text",
+    "integer": "bigint",
+    "number": "double",
+    "boolean": "boolean",
+    "date": "date",
+    "timestamp": "timestamp",
+    "time": "time",
+}
 
 
 def _lineage_metadata(plan: TablePlan, contract_set: ContractSet) -> dg.TableColumnLineage | None:
     schema: dict[str, dict[str, dict[str, str]]] = {}
     for table in upstream_tables(contract_set, plan.table):
         schema.setdefault(table.layer.value, {})[table.name] = {
-            c.name: c.logical_type.replace("timestamp", "timestamp").replace("string", "text")
-            for c in table.columns
+            c.name: SQL_TYPE_OF_LOGICAL.get(c.logical_type, "text") for c in table.columns
         }
     if not schema:
         return None

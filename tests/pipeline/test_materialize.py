@@ -84,6 +84,17 @@ def test_clean_data_builds_every_table_and_passes_every_check(
     assert len(evaluations) == sum(len(a.check_keys) for a in definitions.assets or [])
     assert _failed_checks(result) == set()
     assert _count(warehouse_url, "bronze.raw_orders") == 3000
+    profile = next(
+        e.materialization
+        for e in result.get_asset_materialization_events()
+        if e.asset_key == dg.AssetKey(["gold", "customer_profile"])
+    )
+    lineage = profile.metadata["dagster/column_lineage"].value.deps_by_column
+    assert lineage["lifetime_value"] == [
+        dg.TableColumnDep(asset_key=dg.AssetKey(["silver", "orders"]), column_name="net_amount")
+    ]
+    assert profile.metadata["dagster/row_count"].value > 0
+    assert str(profile.metadata["evidence_report"].value).endswith(".html")
     assert _count(warehouse_url, "gold.customer_profile") == _count(
         warehouse_url, "silver.customers"
     )
