@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from datapact_dagster.alerts.events import AlertKind
 from datapact_dagster.alerts.recipients import DEFAULT_AUDIENCES, Audience
+from datapact_dagster.settings import Settings
 
 logger = logging.getLogger("datapact.alerts")
 
@@ -152,7 +153,12 @@ class AlertConfig:
         }
         audiences = dict(DEFAULT_AUDIENCES)
         audiences.update({kind: frozenset(wanted) for kind, wanted in settings.audiences.items()})
-        ledger_path = Path(env.get(ALERTS_DB_ENV) or settings.ledger_path or DEFAULT_LEDGER_PATH)
+        configured = env.get(ALERTS_DB_ENV) or settings.ledger_path
+        ledger_path = (
+            Path(configured)
+            if configured
+            else Settings.from_env(project_dir).state_dir / "alerts.db"
+        )
         if not ledger_path.is_absolute():
             ledger_path = project_dir / ledger_path
         return cls(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from datapact_dagster.commands.base import (
@@ -15,6 +16,8 @@ from datapact_dagster.commands.base import (
     project_dir,
 )
 from datapact_dagster.evidence import EvidenceError, EvidenceStore, Record, evidence_url
+from datapact_dagster.evidence.anchors import ANCHOR_METADATA_KEY, Anchor, check_anchors
+from datapact_dagster.settings import Settings
 
 DEFAULT_LIST_LIMIT = 20
 
@@ -38,10 +41,42 @@ def open_store(root: Path) -> EvidenceStore:
         raise UserError(str(exc), EXIT_SYSTEM_ERROR) from exc
 
 
+def dagster_anchors(root: Path) -> list[Anchor]:
+    """Chain heads that pipeline steps recorded in the project's Dagster instance."""
+    settings = Settings.from_env(root)
+    if not (settings.dagster_home / "dagster.yaml").is_file():
+        return []
+    import dagster as dg
+
+    from datapact_dagster.pipeline.job_runner import prepare_dagster_home
+
+    prepare_dagster_home(settings)
+    anchors = []
+    with dg.DagsterInstance.get() as instance:
+        for key in instance.get_asset_keys():
+            records = instance.fetch_observations(key, limit=10_000).records
+            for record in records:
+                observation = record.asset_observation
+                value = observation.metadata.get(ANCHOR_METADATA_KEY) if observation else None
+                source = f"run {record.run_id} ({key.to_user_string()})"
+                anchor = Anchor.from_text(str(value.value), source) if value else None
+                if anchor is not None:
+                    anchors.append(anchor)
+    return anchors
+
+
 def run_verify(args: argparse.Namespace) -> int:
-    store = open_store(project_dir(args))
+    root = project_dir(args)
+    store = open_store(root)
+    anchors: list[Anchor] = []
     try:
         result = store.verify()
+        if result.ok:
+            anchors = dagster_anchors(root)
+            hashes = {r.seq: r.record_hash for r in store.records()}
+            problem = check_anchors(hashes, anchors)
+            if problem is not None:
+                result = replace(result, ok=False, reason=problem)
     except EvidenceError as exc:
         raise UserError(str(exc), EXIT_SYSTEM_ERROR) from exc
     finally:
@@ -49,7 +84,10 @@ def run_verify(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps({"store": store.display_url, **result.to_dict()}, indent=2))
     elif result.ok:
-        print(f"Evidence chain intact: {result.checked} record(s) verified in {store.display_url}.")
+        print(
+            f"Evidence chain intact: {result.checked} record(s) verified in {store.display_url}"
+            f" (head checked against {len(anchors)} anchor(s) in the Dagster instance)."
+        )
     else:
         print(f"Evidence chain broken: {result.reason}.", file=sys.stderr)
     return EXIT_OK if result.ok else EXIT_BREACHED

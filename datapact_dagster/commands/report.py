@@ -11,8 +11,10 @@ from datapact_dagster.commands.base import EXIT_OK, EXIT_SYSTEM_ERROR, UserError
 from datapact_dagster.commands.evidence import open_store
 from datapact_dagster.evidence import REPORT_FORMATS, EvidenceError, render_report
 from datapact_dagster.evidence.reports import report_from_store
+from datapact_dagster.settings import Settings
 
-DEFAULT_HTML_REPORT = Path(".datapact") / "reports" / "report.html"
+DEFAULT_HTML_REPORT = Path("reports") / "report.html"
+"""Relative to the state folder (DATAPACT_STATE_DIR, default <project>/.datapact)."""
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -46,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     text = render_report(report, args.format)
     out: Path | None = args.out
     if out is None and args.format == "html":
-        out = root / DEFAULT_HTML_REPORT
+        out = Settings.from_env(root).state_dir / DEFAULT_HTML_REPORT
     if out is None:
         sys.stdout.write(text)
     else:

@@ -15,7 +15,8 @@ from datapact_dagster.defs.check_events import to_check_result
 from datapact_dagster.defs.guard import refuse_if_upstream_breached
 from datapact_dagster.defs.project import TablePlan, load_project
 from datapact_dagster.defs.resources import DataPactResource
-from datapact_dagster.pipeline.evidence_sink import evidence_sink_for, write_run_report
+from datapact_dagster.evidence.anchors import ANCHOR_METADATA_KEY
+from datapact_dagster.pipeline.evidence_sink import chain_head, evidence_sink_for, write_run_report
 from datapact_dagster.pipeline.job_runner import PROGRESS_PREFIX
 from datapact_dagster.pipeline.table_run import (
     RunContext,
@@ -83,6 +84,13 @@ def _outcome_metadata(
     return meta
 
 
+def _anchor(datapact: DataPactResource, key: dg.AssetKey) -> Iterator[dg.AssetObservation]:
+    """Record the evidence chain head in Dagster's event log (see evidence.anchors)."""
+    head = chain_head(datapact.evidence_url)
+    if head:
+        yield dg.AssetObservation(asset_key=key, metadata={ANCHOR_METADATA_KEY: head})
+
+
 def _run_step(
     context: dg.AssetExecutionContext, datapact: DataPactResource, plan: TablePlan
 ) -> Iterator[dg.AssetCheckResult | dg.MaterializeResult]:
@@ -105,6 +113,7 @@ def _run_step(
         for result in outcome.results:
             if result.verdict != "skipped":
                 yield to_check_result(result, key)
+        yield from _anchor(datapact, key)
         return
     context.log.info(f"{PROGRESS_PREFIX} {plan.table.physical_name}: building…")
     outcome = build_and_publish(run, project.contracts, plan.contract, plan.table, plan.specs)
@@ -117,6 +126,7 @@ def _run_step(
         datapact.evidence_url, context.run.run_id, project.settings.state_dir / "reports"
     )
     report_meta = {"evidence_report": dg.MetadataValue.path(str(report))} if report else {}
+    yield from _anchor(datapact, key)
     if outcome.published:
         yield dg.MaterializeResult(
             asset_key=key,

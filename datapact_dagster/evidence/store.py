@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from datapact_dagster.checks.result import CheckResult
+from datapact_dagster.settings import Settings
 
 from .canonical_json import canonical_json
 from .chain import FIRST_SEQ, GENESIS_HASH, compute_record_hash, verify_chain
@@ -44,11 +45,11 @@ class EvidenceError(RuntimeError):
 
 
 def evidence_url(project_dir: Path) -> str:
-    """DATAPACT_EVIDENCE_URL when set, else the SQLite file <project>/.datapact/evidence.db."""
+    """DATAPACT_EVIDENCE_URL when set, else the SQLite file evidence.db in the state folder."""
     configured = os.environ.get(EVIDENCE_URL_ENV, "").strip()
     if configured:
         return configured
-    return f"sqlite:///{(project_dir / '.datapact' / 'evidence.db').resolve()}"
+    return f"sqlite:///{Settings.from_env(project_dir).state_dir / 'evidence.db'}"
 
 
 def utc_timestamp(moment: datetime | None = None) -> str:

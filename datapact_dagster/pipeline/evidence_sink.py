@@ -14,6 +14,7 @@ from datapact_dagster.checks.compile import compile_table_checks
 from datapact_dagster.checks.gx_suite import build_suite
 from datapact_dagster.checks.result import CheckResult
 from datapact_dagster.contract.model import Contract, ContractSet, Table
+from datapact_dagster.evidence.anchors import Anchor
 from datapact_dagster.evidence.reports import report_for_run
 from datapact_dagster.evidence.store import DataFingerprint, EvidenceStore
 from datapact_dagster.warehouse.engine import sqlglot_dialect
@@ -84,3 +85,11 @@ def evidence_sink_for(
 def write_run_report(evidence_url: str | None, run_id: str, out_dir: Path) -> Path | None:
     """The HTML evidence report of one run, refreshed after each table (linked from the UI)."""
     return report_for_run(_store(evidence_url), run_id, out_dir) if evidence_url else None
+
+
+def chain_head(evidence_url: str | None) -> str | None:
+    """'<seq>:<hash>' of the newest evidence record, to anchor in the Dagster event log."""
+    if not evidence_url:
+        return None
+    newest = _store(evidence_url).tail(1)
+    return Anchor(newest[0].seq, newest[0].record_hash, "").to_text() if newest else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -54,3 +55,22 @@ def test_invalid_selection_is_a_user_error(cli) -> None:
     result = cli("run", "--no-generate", "--select", "key:nowhere/nothing")
     assert result.returncode == 2
     assert "matches no table" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_truncating_the_evidence_chain_is_caught_by_the_dagster_anchor(cli, tmp_path: Path) -> None:
+    assert cli("generate", "--rows", "2000").returncode == 0
+    assert cli("run", "--select", "key:bronze/raw_customers").returncode == 0
+    intact = cli("evidence", "verify")
+    assert intact.returncode == 0, intact.stderr
+    assert "1 anchor(s)" in intact.stdout
+
+    evidence = sqlite3.connect(tmp_path / "evidence.db")
+    (newest,) = evidence.execute("SELECT MAX(seq) FROM datapact_evidence_records").fetchone()
+    evidence.execute("DELETE FROM datapact_evidence_records WHERE seq = ?", (newest,))
+    evidence.commit()
+    evidence.close()
+
+    truncated = cli("evidence", "verify")
+    assert truncated.returncode == 1
+    assert f"record {newest} is missing" in truncated.stderr
+    assert "truncated" in truncated.stderr
