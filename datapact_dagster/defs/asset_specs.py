@@ -8,6 +8,7 @@ import re
 import dagster as dg
 
 from datapact_dagster.contract.model import ContractSet, Table
+from datapact_dagster.defs.automation import build_condition
 from datapact_dagster.defs.project import TablePlan
 from datapact_dagster.warehouse.sql_parse import table_refs
 
@@ -71,6 +72,12 @@ def code_version(plan: TablePlan) -> str:
     return hashlib.sha256(plan.contract.content_hash.encode() + sql).hexdigest()[:16]
 
 
+def dependency_depth(contract_set: ContractSet, table: Table) -> int:
+    """Length of the longest chain of tables `table` is built from (0 for a bronze table)."""
+    parents = upstream_tables(contract_set, table)
+    return 1 + max((dependency_depth(contract_set, p) for p in parents), default=-1)
+
+
 def build_asset_spec(
     plan: TablePlan, contract_set: ContractSet, warehouse_kind: str
 ) -> dg.AssetSpec:
@@ -123,6 +130,9 @@ def build_asset_spec(
         code_version=code_version(plan),
         metadata=metadata,
         freshness_policy=freshness,
+        automation_condition=build_condition(
+            contract, max(dependency_depth(contract_set, table), 1)
+        ),
         skippable=True,
     )
 
