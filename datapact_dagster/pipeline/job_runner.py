@@ -113,8 +113,7 @@ def summarize_run(
                     )
                 else:
                     summary.status = "error"
-                    error = getattr(data, "error", None)
-                    summary.message = error.message.strip() if error is not None else None
+                    summary.message = _root_cause(getattr(data, "error", None))
                 if "rows_rejected" in meta:
                     summary.rows = int(meta["rows_rejected"].value)
             elif kind == "STEP_SKIPPED":
@@ -126,3 +125,11 @@ def summarize_run(
 
 def _asset_of_step(step: str, asset_keys: list[dg.AssetKey]) -> dg.AssetKey | None:
     return next((k for k in asset_keys if "__".join(k.path) == step), None)
+
+
+def _root_cause(error: object) -> str | None:
+    """The innermost cause of a step error, in one line (Dagster wraps user errors)."""
+    while getattr(error, "cause", None) is not None:
+        error = error.cause  # type: ignore[attr-defined]
+    message = getattr(error, "message", None)
+    return message.strip().splitlines()[0] if message else None
