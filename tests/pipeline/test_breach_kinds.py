@@ -9,6 +9,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from datapact_dagster.checks.result import PII_MASK
 from datapact_dagster.defs.resources import DataPactResource
 from datapact_dagster.sample import BREACH_KINDS
 
@@ -41,6 +42,11 @@ def test_breach_is_caught_by_exactly_its_target_check(
     expected = planted["expected_unexpected_count"]
     if expected is not None:
         assert evaluation.metadata["unexpected_count"].value == expected
+    samples = evaluation.metadata.get("failing_samples")
+    if kind in ("duplicate_key", "out_of_range", "bad_enum"):
+        assert samples is not None and samples.value, "failing values are shown to the owner"
+    if kind == "bad_pattern":  # email is PII: the owner sees that values failed, never which
+        assert samples is not None and set(samples.value) == {PII_MASK}
     materialized = {tuple(e.asset_key.path) for e in result.get_asset_materialization_events()}
     target_asset = ("bronze", planted["target_check"].split("__")[0])
     assert target_asset not in materialized

@@ -111,3 +111,26 @@ def test_fingerprint_changes_with_content(engine: sa.Engine) -> None:
     second = wap.fingerprint(engine, "silver.t")
     assert first[0] == second[0] == 1
     assert first[1] != second[1]
+
+
+def test_connection_lost_mid_publish_leaves_published_table_intact(pg_url: str) -> None:
+    engine = sa.create_engine(pg_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("DROP SCHEMA IF EXISTS silver CASCADE"))
+    wap.publish(engine, "silver.t", wap.stage(engine, "silver.t", "SELECT 1 AS id"))
+    staged = wap.stage(engine, "silver.t", "SELECT 99 AS id")
+    killer = sa.create_engine(pg_url)
+
+    def drop_connection(conn, cursor, statement, *args) -> None:
+        if "RENAME TO" in statement and "__dp_staging" in statement:
+            pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+            with killer.connect() as other:
+                other.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+
+    sa.event.listen(engine, "before_cursor_execute", drop_connection)
+    with pytest.raises(sa.exc.DBAPIError):
+        wap.publish(engine, "silver.t", staged)
+    sa.event.remove(engine, "before_cursor_execute", drop_connection)
+    engine.dispose()
+    assert _rows(engine, "silver.t") == [(1,)]
+    killer.dispose()
