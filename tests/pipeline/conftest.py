@@ -56,3 +56,19 @@ def resource_for(tmp_path: Path) -> Callable[[str, Path], DataPactResource]:
 def instance() -> Iterator[dg.DagsterInstance]:
     with dg.instance_for_test() as inst:
         yield inst
+
+
+def materialize_tables(
+    definitions: dg.Definitions,
+    resource: DataPactResource,
+    instance: dg.DagsterInstance,
+    selection: str | dg.AssetSelection | None = None,
+) -> dg.ExecuteInProcessResult:
+    """Run the project's assets in process against `resource`, never raising on failure."""
+    return dg.materialize(
+        list(definitions.assets or []),
+        resources={"datapact": resource},
+        instance=instance,
+        selection=selection,
+        raise_on_error=False,
+    )

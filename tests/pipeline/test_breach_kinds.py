@@ -12,6 +12,7 @@ import pytest
 from datapact_dagster.checks.result import PII_MASK
 from datapact_dagster.defs.resources import DataPactResource
 from datapact_dagster.sample import BREACH_KINDS
+from tests.pipeline.conftest import materialize_tables
 
 
 @pytest.mark.parametrize("kind", BREACH_KINDS)
@@ -28,13 +29,7 @@ def test_breach_is_caught_by_exactly_its_target_check(
     (planted,) = manifest["breaches"]
     resource = resource_for(f"duckdb:///{tmp_path / 'wh.duckdb'}", landing)
 
-    result = dg.materialize(
-        list(definitions.assets or []),
-        resources={"datapact": resource},
-        instance=instance,
-        selection=dg.AssetSelection.groups("bronze"),
-        raise_on_error=False,
-    )
+    result = materialize_tables(definitions, resource, instance, dg.AssetSelection.groups("bronze"))
 
     failed = [e for e in result.get_asset_check_evaluations() if not e.passed]
     assert {e.check_name for e in failed} == {planted["target_check"]}

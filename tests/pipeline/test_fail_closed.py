@@ -9,6 +9,7 @@ import dagster as dg
 import sqlalchemy as sa
 
 from datapact_dagster.defs.resources import DataPactResource
+from tests.pipeline.conftest import materialize_tables
 
 
 def test_unwritable_evidence_store_blocks_publish(
@@ -26,13 +27,7 @@ def test_unwritable_evidence_store_blocks_publish(
         evidence_url=f"sqlite:///{blocked / 'evidence.db'}",
     )
 
-    result = dg.materialize(
-        list(definitions.assets or []),
-        resources={"datapact": resource},
-        instance=instance,
-        selection="key:bronze/raw_customers",
-        raise_on_error=False,
-    )
+    result = materialize_tables(definitions, resource, instance, "key:bronze/raw_customers")
 
     assert not result.success
     assert result.get_asset_materialization_events() == []

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from datapact_dagster.defs.resources import DataPactResource
 from datapact_dagster.evidence.store import EvidenceStore
+from tests.pipeline.conftest import materialize_tables
 
 ALL_TABLES = {
     ("bronze", "raw_customers"),
@@ -22,21 +23,6 @@ ALL_TABLES = {
     ("gold", "customer_profile"),
     ("gold", "daily_revenue"),
 }
-
-
-def _materialize(
-    definitions: dg.Definitions,
-    resource: DataPactResource,
-    instance: dg.DagsterInstance,
-    selection: str | None = None,
-) -> dg.ExecuteInProcessResult:
-    return dg.materialize(
-        list(definitions.assets or []),
-        resources={"datapact": resource},
-        instance=instance,
-        selection=selection,
-        raise_on_error=False,
-    )
 
 
 def _materialized(result: dg.ExecuteInProcessResult) -> set[tuple[str, ...]]:
@@ -77,7 +63,7 @@ def test_clean_data_builds_every_table_and_passes_every_check(
     warehouse_url: str,
 ) -> None:
     resource = resource_for(warehouse_url, landing_factory())
-    result = _materialize(definitions, resource, instance)
+    result = materialize_tables(definitions, resource, instance)
     assert result.success
     assert _materialized(result) == ALL_TABLES
     evaluations = result.get_asset_check_evaluations()
@@ -111,13 +97,13 @@ def test_schema_drift_quarantines_and_holds_downstream(
     instance: dg.DagsterInstance,
     warehouse_url: str,
 ) -> None:
-    assert _materialize(
+    assert materialize_tables(
         definitions, resource_for(warehouse_url, landing_factory()), instance
     ).success
     published_before = _count(warehouse_url, "bronze.raw_orders")
 
     drifted = resource_for(warehouse_url, landing_factory("schema_drift"))
-    result = _materialize(definitions, drifted, instance)
+    result = materialize_tables(definitions, drifted, instance)
 
     assert not result.success
     assert _failed_checks(result) == {"raw_orders__table__schema"}
@@ -160,13 +146,12 @@ def test_check_only_run_revalidates_without_rebuilding(
 ) -> None:
     url = f"duckdb:///{tmp_path / 'wh.duckdb'}"
     resource = resource_for(url, landing_factory())
-    assert _materialize(definitions, resource, instance, "+key:bronze/raw_orders").success
-    result = dg.materialize(
-        list(definitions.assets or []),
-        resources={"datapact": resource},
-        instance=instance,
-        selection=dg.AssetSelection.checks_for_assets(dg.AssetKey(["bronze", "raw_orders"])),
-        raise_on_error=False,
+    assert materialize_tables(definitions, resource, instance, "+key:bronze/raw_orders").success
+    result = materialize_tables(
+        definitions,
+        resource,
+        instance,
+        dg.AssetSelection.checks_for_assets(dg.AssetKey(["bronze", "raw_orders"])),
     )
     assert result.success
     assert result.get_asset_materialization_events() == []
