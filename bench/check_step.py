@@ -4,6 +4,17 @@
 
 Each contender runs in a fresh subprocess on the same temp DuckDB file; a worker reports its
 own wall times and peak RSS (ru_maxrss) as one JSON line. All three must find the same counts.
+
+Every contender times the same thing the same way: one whole check call, repeated `--repeat`
+times in its process after its libraries are imported; the figure compared is the median call
+(the first, cold call is reported beside it: a 2-core VM's timing noise is +-15% per call, so
+one call per contender can flip a ratio either way). GX on pandas reports in BASIC format with
+20 samples, as DataPact does.
+
+The speed target compares check steps: from the table in the warehouse to the results. For GX
+on pandas that is loading the table into a DataFrame (DuckDB's fastest path, `.df()`, timed
+once) plus validating it; the validate call alone is reported too, next to the floor's own
+ratio to it, which bounds what any SQL engine can reach on that reading.
 """
 
 from __future__ import annotations
@@ -11,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -30,7 +42,25 @@ def _peak_rss_bytes() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux reports KiB
 
 
-def _worker_datapact(db: Path) -> dict[str, Any]:
+def _timed_calls(call: Any, repeat: int) -> tuple[list[float], Any]:
+    """Run `call()` `repeat` times: the wall time of each call and the last call's result."""
+    timings, result = [], None
+    for _ in range(max(1, repeat)):
+        t0 = time.perf_counter()
+        result = call()
+        timings.append(time.perf_counter() - t0)
+    return timings, result
+
+
+def _timing_report(timings: list[float]) -> dict[str, Any]:
+    return {
+        "seconds": statistics.median(timings),
+        "cold_seconds": timings[0],
+        "runs_s": timings,
+    }
+
+
+def _worker_datapact(db: Path, repeat: int) -> dict[str, Any]:
     started = time.perf_counter()
     import sqlalchemy as sa
 
@@ -47,13 +77,10 @@ def _worker_datapact(db: Path) -> dict[str, Any]:
     contract, table = found
     specs = compile_table_checks(contract, table)
     engine = sa.create_engine(f"duckdb:///{db}")
-    timings = []
-    for _ in range(2):  # first call builds the GX context; the second is the steady state
-        t0 = time.perf_counter()
-        results = run_table_checks(
-            contract_set, contract, table, specs, table.physical_name, engine
-        )
-        timings.append(time.perf_counter() - t0)
+    timings, results = _timed_calls(
+        lambda: run_table_checks(contract_set, contract, table, specs, table.physical_name, engine),
+        repeat,
+    )
     counts: dict[str, Any] = {}
     for r in results:
         assert r.error is None, f"{r.key}: {r.error}"
@@ -65,8 +92,7 @@ def _worker_datapact(db: Path) -> dict[str, Any]:
             counts[r.key] = r.unexpected_count
     return {
         "import_s": imported - started,
-        "seconds": timings[0],
-        "warm_seconds": timings[1],
+        **_timing_report(timings),
         "counts": counts,
         "verdicts": {r.key: r.verdict for r in results},
     }
@@ -96,7 +122,7 @@ def _pandas_suite(suite: dict[str, Any], parent_keys: list[str]) -> dict[str, An
     return {**suite, "expectations": expectations}
 
 
-def _worker_gx_pandas(db: Path) -> dict[str, Any]:
+def _worker_gx_pandas(db: Path, repeat: int) -> dict[str, Any]:
     started = time.perf_counter()
     import duckdb
     import great_expectations as gx
@@ -122,21 +148,23 @@ def _worker_gx_pandas(db: Path) -> dict[str, Any]:
     # native regex: the suite GX itself would run on a regex-capable engine
     published = {t.name: t.physical_name for _, t in contract_set.tables}
     suite_dict = _pandas_suite(build_suite(table.name, specs, "postgresql", published), parent_keys)
-    t0 = time.perf_counter()
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    batch = (
-        context.data_sources.add_pandas("bench")
-        .add_dataframe_asset("orders")
-        .add_batch_definition_whole_dataframe("all")
-        .get_batch(batch_parameters={"dataframe": frame})
-    )
-    suite = gx.ExpectationSuite(**suite_dict)
-    assert len(suite.expectations) == len(suite_dict["expectations"])
-    validation = batch.validate(
-        suite, result_format={"result_format": "SUMMARY", "partial_unexpected_count": 20}
-    )
-    seconds = time.perf_counter() - t0
+
+    def validate() -> Any:
+        context = gx.get_context(mode="ephemeral")
+        context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        batch = (
+            context.data_sources.add_pandas("bench")
+            .add_dataframe_asset("orders")
+            .add_batch_definition_whole_dataframe("all")
+            .get_batch(batch_parameters={"dataframe": frame})
+        )
+        suite = gx.ExpectationSuite(**suite_dict)
+        assert len(suite.expectations) == len(suite_dict["expectations"])
+        return batch.validate(
+            suite, result_format={"result_format": "BASIC", "partial_unexpected_count": 20}
+        )
+
+    timings, validation = _timed_calls(validate, repeat)
     kinds = {s.key: s.kind.value for s in specs}
     counts: dict[str, Any] = {}
     for r in validation.results:
@@ -151,23 +179,24 @@ def _worker_gx_pandas(db: Path) -> dict[str, Any]:
     return {
         "import_s": imported - started,
         "load_s": loaded - imported,
-        "seconds": seconds,
+        **_timing_report(timings),
         "counts": counts,
     }
 
 
-def _worker_floor(db: Path) -> dict[str, Any]:
+def _worker_floor(db: Path, repeat: int) -> dict[str, Any]:
     import duckdb
 
     from bench.floor import floor_counts
+    from datapact_dagster.settings import CHECK_MEMORY_LIMIT
 
     with duckdb.connect(str(db), read_only=True) as con:
         con.execute("SET enable_progress_bar = false")
-        t0 = time.perf_counter()
-        counts = floor_counts(con)
-        seconds = time.perf_counter() - t0
+        # the same DuckDB memory limit as DataPact's check step: it is faster with it
+        con.execute(f"SET memory_limit = '{CHECK_MEMORY_LIMIT}'")
+        timings, counts = _timed_calls(lambda: floor_counts(con), repeat)
     return {
-        "seconds": seconds,
+        **_timing_report(timings),
         "counts": {k: float(v) if k.endswith("_mean") else int(v) for k, v in counts.items()},
     }
 
@@ -175,10 +204,14 @@ def _worker_floor(db: Path) -> dict[str, Any]:
 WORKERS = {"datapact": _worker_datapact, "gx_pandas": _worker_gx_pandas, "floor": _worker_floor}
 
 
-def _run_worker(contender: str, db: Path) -> dict[str, Any]:
+def _run_worker(contender: str, db: Path, repeat: int) -> dict[str, Any]:
     t0 = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-m", "bench.check_step", "--worker", contender, "--db", str(db)],
+        [
+            sys.executable,
+            *("-m", "bench.check_step", "--worker", contender),
+            *("--db", str(db), "--repeat", str(repeat)),
+        ],
         capture_output=True,
         text=True,
         check=False,
@@ -203,30 +236,27 @@ def _compare(reports: dict[str, dict[str, Any]]) -> list[str]:
     return problems
 
 
-def bench(rows: int) -> dict[str, Any]:
+def bench(rows: int, repeat: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="datapact-bench-") as tmp:
         db = Path(tmp) / "bench.duckdb"
         t0 = time.perf_counter()
         build_database(db, rows)
         print(f"\n== {rows:,} rows (table built in {time.perf_counter() - t0:.1f} s)", flush=True)
-        reports = {c: _run_worker(c, db) for c in CONTENDERS}
+        reports = {c: _run_worker(c, db, repeat) for c in CONTENDERS}
     problems = _compare(reports)
     dp, pd_, fl = reports["datapact"], reports["gx_pandas"], reports["floor"]
     gib = 1 << 30
     for name, r in reports.items():
-        extra = ""
-        if "warm_seconds" in r:
-            extra = f"  (2nd call {r['warm_seconds']:.2f} s)"
-        if "load_s" in r:
-            extra = f"  (+{r['load_s']:.1f} s loading the table into pandas)"
+        runs = ", ".join(f"{t:.2f}" for t in r["runs_s"])
+        extra = f"  (+{r['load_s']:.1f} s loading the table into pandas)" if "load_s" in r else ""
         imp = f"  import {r['import_s']:.1f} s" if "import_s" in r else ""
         print(
-            f"{name:>10}: {r['seconds']:7.2f} s  peak RSS {r['rss_bytes'] / gib:5.2f} GiB"
-            f"{imp}{extra}",
+            f"{name:>10}: {r['seconds']:7.2f} s median of [{runs}]"
+            f"  peak RSS {r['rss_bytes'] / gib:5.2f} GiB{imp}{extra}",
             flush=True,
         )
-    speedup = pd_["seconds"] / dp["seconds"]
-    speedup_with_load = (pd_["seconds"] + pd_["load_s"]) / dp["seconds"]
+    pandas_step = pd_["load_s"] + pd_["seconds"]
+    speedup = pandas_step / dp["seconds"]
     vs_floor = dp["seconds"] / fl["seconds"]
     print(f"   counts agree: {'yes' if not problems else 'NO'}")
     for p in problems:
@@ -234,8 +264,11 @@ def bench(rows: int) -> dict[str, Any]:
     return {
         "rows": rows,
         "reports": reports,
+        "pandas_check_step_s": pandas_step,
         "speedup_vs_pandas": speedup,
-        "speedup_vs_pandas_with_load": speedup_with_load,
+        "speedup_vs_pandas_cold": (pd_["load_s"] + pd_["cold_seconds"]) / dp["cold_seconds"],
+        "speedup_vs_pandas_validate_only": pd_["seconds"] / dp["seconds"],
+        "floor_speedup_vs_pandas_validate_only": pd_["seconds"] / fl["seconds"],
         "ratio_to_floor": vs_floor,
         "count_problems": problems,
         "targets": _targets(dp["rss_bytes"], speedup, vs_floor),
@@ -258,18 +291,20 @@ def print_table(results: list[dict[str, Any]]) -> None:
     """The final table: one row per size, the three contenders and the targets."""
     gib = 1 << 30
     header = (
-        f"| {'rows':>10} | {'DataPact (GX on SQL)':>22} | {'GX on pandas (validate)':>24} "
-        f"| {'SQL floor':>17} | {'vs pandas':>9} | {'vs floor':>8} | counts |"
+        f"| {'rows':>10} | {'DataPact (GX on SQL)':>22} | {'GX on pandas (load + validate)':>31} "
+        f"| {'SQL floor':>17} | {'vs pandas':>9} | {'vs validate':>11} | {'vs floor':>8} "
+        "| counts |"
     )
     print("\n" + header)
     print("|" + "|".join("-" * (len(c)) for c in header.split("|")[1:-1]) + "|")
     for r in results:
         dp, pd_, fl = (r["reports"][c] for c in CONTENDERS)
-        pandas = f"{_cell(pd_)} +{pd_['load_s']:.0f}s load"
+        pandas = f"{pd_['load_s']:.1f} + {pd_['seconds']:.1f} s, {pd_['rss_bytes'] / gib:4.2f} GiB"
+        agree = "agree" if not r["count_problems"] else "DIFFER"
         print(
-            f"| {r['rows']:>10,} | {_cell(dp):>22} | {pandas:>24} "
-            f"| {_cell(fl):>17} | {r['speedup_vs_pandas']:8.1f}x | {r['ratio_to_floor']:7.2f}x "
-            f"| {'agree' if not r['count_problems'] else 'DIFFER':>6} |"
+            f"| {r['rows']:>10,} | {_cell(dp):>22} | {pandas:>31} | {_cell(fl):>17} "
+            f"| {r['speedup_vs_pandas']:8.1f}x | {r['speedup_vs_pandas_validate_only']:10.1f}x "
+            f"| {r['ratio_to_floor']:7.2f}x | {agree:>6} |"
         )
     target_rows = max(results, key=lambda r: r["rows"])
     t = target_rows["targets"]
@@ -278,8 +313,8 @@ def print_table(results: list[dict[str, Any]]) -> None:
     print(f"\nTargets at {target_rows['rows']:,} rows (DuckDB):")
     print(
         f"  {verdict[t['speedup_vs_pandas']]}  >= {TARGET_SPEEDUP_VS_PANDAS:g}x faster than GX on"
-        f" pandas (validate only): {target_rows['speedup_vs_pandas']:.1f}x"
-        f" ({target_rows['speedup_vs_pandas_with_load']:.1f}x counting the pandas load)"
+        f" pandas, check step (table to results): {target_rows['speedup_vs_pandas']:.1f}x"
+        f" (first calls: {target_rows['speedup_vs_pandas_cold']:.1f}x)"
     )
     print(
         f"  {verdict[t['peak_rss']]}  peak RSS <= {TARGET_MAX_RSS_BYTES / gib:g} GiB:"
@@ -291,12 +326,10 @@ def print_table(results: list[dict[str, Any]]) -> None:
     )
     agree = all(not r["count_problems"] for r in results)
     print(f"  {verdict[agree]}  all three found the same violation counts", flush=True)
-    floor_speedup = (
-        target_rows["reports"]["gx_pandas"]["seconds"] / target_rows["reports"]["floor"]["seconds"]
-    )
     print(
-        f"  (for scale: the hand-written floor itself is {floor_speedup:.1f}x faster than GX on"
-        " pandas' validate step on this machine)",
+        "  info  vs GX on pandas' validate call alone (DataFrame already in memory):"
+        f" {target_rows['speedup_vs_pandas_validate_only']:.1f}x; the hand-written floor"
+        f" reaches {target_rows['floor_speedup_vs_pandas_validate_only']:.1f}x",
         flush=True,
     )
 
@@ -306,16 +339,19 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000])
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="timed calls per contender; the median counts"
+    )
     parser.add_argument("--worker", choices=CONTENDERS, help=argparse.SUPPRESS)
     parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args(argv)
     if args.worker:
-        report = WORKERS[args.worker](args.db)
+        report = WORKERS[args.worker](args.db, args.repeat)
         report["rss_bytes"] = _peak_rss_bytes()
         print(json.dumps(report, default=str))
         return 0
-    results = [bench(rows) for rows in args.rows]
+    results = [bench(rows, args.repeat) for rows in args.rows]
     print_table(results)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)

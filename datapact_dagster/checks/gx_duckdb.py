@@ -25,7 +25,6 @@ own implementations and gets the same numbers):
 
 from __future__ import annotations
 
-import os
 import re
 import threading
 import weakref
@@ -46,6 +45,8 @@ from great_expectations.expectations.metrics.query_metric_provider import (
 from great_expectations.util import get_sqlalchemy_selectable
 from great_expectations.validator.metric_configuration import MetricConfiguration
 
+from datapact_dagster.settings import CHECK_MEMORY_LIMIT
+
 # Per-connection DuckDB settings for every query of the check step: no progress bar on the
 # terminal (DuckDB draws one for queries over 2 s).
 SESSION_SETTINGS = ("SET enable_progress_bar = false",)
@@ -61,10 +62,6 @@ def configure_session(connection: sa.Connection) -> None:
         info[_CONFIGURED] = True
 
 
-# DuckDB's memory_limit while checks run (it defaults to 80% of RAM): hash aggregates over
-# millions of distinct keys then spill to DuckDB's temp directory instead of growing the
-# process; at 10M rows this keeps the check step under 1 GiB at no measurable cost in time.
-CHECK_MEMORY_LIMIT = os.environ.get("DATAPACT_CHECK_MEMORY_LIMIT", "512MB")
 _UNITS = {
     "": 1,
     "b": 1,

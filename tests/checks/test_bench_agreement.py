@@ -1,0 +1,43 @@
+"""The benchmark's three contenders count the same violations (its timings mean nothing otherwise).
+
+Runs each worker in-process on a small bench table; `make bench` runs them at 1M and 10M rows.
+"""
+
+from __future__ import annotations
+
+import statistics
+from pathlib import Path
+
+from bench.check_step import _compare, _worker_datapact, _worker_floor, _worker_gx_pandas
+from bench.data import build_database
+
+ROWS = 200_000
+
+
+def test_datapact_pandas_and_floor_find_the_same_planted_violations(tmp_path: Path) -> None:
+    db = tmp_path / "bench.duckdb"
+    build_database(db, ROWS)
+    # read-only workers first: DuckDB refuses a read-only connection beside DataPact's engine
+    floor = _worker_floor(db, repeat=1)
+    pandas = _worker_gx_pandas(db, repeat=1)
+    reports = {"datapact": _worker_datapact(db, repeat=2), "gx_pandas": pandas, "floor": floor}
+
+    assert _compare(reports) == []
+    counts = floor["counts"]
+    assert counts["bench_orders__table__row_count"] == ROWS
+    # every planted breach is present at this size, so agreement is not agreement on zeros
+    planted = {
+        "bench_orders__order_id__not_null": 1,
+        "bench_orders__order_id__unique": 4,
+        "bench_orders__email__pattern": 2,
+        "bench_orders__status__in_set": 2,
+        "bench_orders__table__primary_key": 2,
+        "bench_orders__event_id__duplicate_values": 2,
+        "bench_orders__customer_id__references_bench_customers": 4,
+        "bench_orders__table__no_refund_without_amount": 2,
+    }
+    assert {key: counts[key] for key in planted} == planted
+    runs = reports["datapact"]["runs_s"]
+    assert len(runs) == 2
+    assert reports["datapact"]["seconds"] == statistics.median(runs)
+    assert reports["datapact"]["cold_seconds"] == runs[0]
