@@ -20,6 +20,7 @@ from typing import Any
 
 import dagster as dg
 import pytest
+from dagster._core.execution.api import execute_run  # runs a run created beforehand; not public
 
 from datapact_dagster.breaker.override import OVERRIDE_TAG
 from tests.alerts.support import SmtpSink
@@ -47,6 +48,8 @@ class Story:
     overridden: dg.ExecuteJobResult | None = None
     recovery_run: dg.ExecuteJobResult | None = None
     status_breached: tuple[int, list[dict[str, Any]], str] = (0, [], "")
+    status_rechecking: tuple[int, list[dict[str, Any]], str] = (0, [], "")
+    refused_while_rechecking: dg.ExecuteJobResult | None = None
     status_recovered: tuple[int, list[dict[str, Any]], str] = (0, [], "")
     held_schedule_selection: list[dg.AssetKey] = field(default_factory=list)
     override_records: list[Any] = field(default_factory=list)
@@ -164,7 +167,18 @@ def _tell_story(tmp: Path, sink: SmtpSink) -> Story:
         store.close()
 
         generate_landing(landing, rows=2000, seed=1)
-        assert run([RAW_ORDERS]).success, "the fixed bronze table must pass"
+        # the fix run is created (its checks planned) but not yet executed: half-open
+        fix_job = dg.reconstructable(jobs_entry.contract_pipeline_job)
+        fix_run = instance.create_run_for_job(
+            job_def=fix_job.get_definition(),
+            job_code_origin=fix_job.get_python_origin(),
+            asset_selection=frozenset({RAW_ORDERS}),
+        )
+        story.status_rechecking = status()
+        tick("rechecking")
+        story.refused_while_rechecking = run([SILVER_ORDERS])
+        fixed = execute_run(fix_job, fix_run, instance)
+        assert fixed.success, "the fixed bronze table must pass"
         story.status_recovered = status()
         recovered = tick("recovered")
         if recovered.run_requests:
@@ -226,6 +240,20 @@ def test_an_override_proceeds_and_is_recorded(story: Story) -> None:
     [breached] = record.details["breached"]
     assert breached["asset_key"] == "bronze/raw_orders"
     assert [c["key"] for c in breached["checks"]] == [BREACHED_CHECK]
+
+
+def test_a_pending_fix_run_makes_the_breaker_half_open_and_still_holds(story: Story) -> None:
+    code, rows, text = story.status_rechecking
+    assert code == 1
+    raw = next(r for r in rows if r["table"] == "bronze/raw_orders")
+    assert (raw["state"], raw["breaker"]) == ("breached", "half-open")
+    assert raw["holding"] == HELD
+    assert "half-open" in text
+    tick = story.ticks["rechecking"]
+    assert tick.run_requests == [] and tick.mails == []
+    refused = story.refused_while_rechecking
+    assert refused is not None and not refused.success
+    assert not [e for e in refused.all_events if e.is_step_materialization]
 
 
 def test_fixed_data_closes_the_breaker(story: Story) -> None:
