@@ -16,7 +16,12 @@ from datapact_dagster.commands.base import (
     project_dir,
 )
 from datapact_dagster.evidence import EvidenceError, EvidenceStore, Record, evidence_url
-from datapact_dagster.evidence.anchors import ANCHOR_METADATA_KEY, Anchor, check_anchors
+from datapact_dagster.evidence.anchors import (
+    ANCHOR_METADATA_KEY,
+    Anchor,
+    check_anchors,
+    split_by_store,
+)
 from datapact_dagster.settings import Settings
 
 DEFAULT_LIST_LIMIT = 20
@@ -69,10 +74,11 @@ def run_verify(args: argparse.Namespace) -> int:
     root = project_dir(args)
     store = open_store(root)
     anchors: list[Anchor] = []
+    other_stores: dict[str, int] = {}
     try:
         result = store.verify()
         if result.ok:
-            anchors = dagster_anchors(root)
+            anchors, other_stores = split_by_store(dagster_anchors(root), store.store_id)
             hashes = {r.seq: r.record_hash for r in store.records()}
             problem = check_anchors(hashes, anchors)
             if problem is not None:
@@ -82,7 +88,14 @@ def run_verify(args: argparse.Namespace) -> int:
     finally:
         store.close()
     if args.format == "json":
-        print(json.dumps({"store": store.display_url, **result.to_dict()}, indent=2))
+        report = {
+            "store": store.display_url,
+            "store_id": store.store_id,
+            **result.to_dict(),
+            "anchors_checked": len(anchors),
+            "anchors_of_other_stores": other_stores,
+        }
+        print(json.dumps(report, indent=2))
     elif result.ok:
         print(
             f"Evidence chain intact: {result.checked} record(s) verified in {store.display_url}"
@@ -90,7 +103,19 @@ def run_verify(args: argparse.Namespace) -> int:
         )
     else:
         print(f"Evidence chain broken: {result.reason}.", file=sys.stderr)
+    if other_stores and args.format != "json":
+        print(_other_stores_note(store.store_id, other_stores), file=sys.stderr)
     return EXIT_OK if result.ok else EXIT_BREACHED
+
+
+def _other_stores_note(store_id: str, other_stores: dict[str, int]) -> str:
+    counted = ", ".join(f"{sid} ({n})" for sid, n in sorted(other_stores.items()))
+    return (
+        f"Note: the Dagster instance also holds chain heads anchored for other evidence stores: "
+        f"{counted}. They were not checked against this store (id {store_id}). That is expected "
+        "after DATAPACT_EVIDENCE_URL was pointed at a new store; if it was not changed, this "
+        "store was replaced."
+    )
 
 
 def run_list(args: argparse.Namespace) -> int:

@@ -39,6 +39,16 @@ evidence_records = Table(
     Index("ix_datapact_evidence_run", "run_id"),
 )
 
+# One row: the store's identity, made when the store is created. Anchors carry it, so heads
+# anchored for another store (after DATAPACT_EVIDENCE_URL changed) are told apart from
+# records missing in this one.
+evidence_store_identity = Table(
+    "datapact_evidence_store",
+    metadata,
+    Column("store_id", String(64), primary_key=True),
+    Column("created_at", String(40), nullable=False),
+)
+
 JSON_COLUMNS: frozenset[str] = frozenset({"observed", "threshold", "samples", "details"})
 HASHED_COLUMNS: tuple[str, ...] = tuple(
     c.name for c in evidence_records.columns if c.name != "record_hash"

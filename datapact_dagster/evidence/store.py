@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import uuid
 from collections.abc import Collection, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,7 +29,7 @@ from .model import (
     VerifyResult,
 )
 from .pii import mask_observed, mask_samples, pii_columns_of
-from .schema import JSON_COLUMNS, evidence_records, metadata
+from .schema import JSON_COLUMNS, evidence_records, evidence_store_identity, metadata
 
 EVIDENCE_URL_ENV = "DATAPACT_EVIDENCE_URL"
 SQLITE_BUSY_TIMEOUT_MS = 60_000
@@ -67,6 +68,7 @@ class EvidenceStore:
         try:
             with serialised_write(self.engine) as connection:
                 metadata.create_all(connection, checkfirst=True)
+                self.store_id = _store_id(connection)
         except SQLAlchemyError as exc:
             raise EvidenceError(f"cannot open evidence store {self.display_url}: {exc}") from exc
 
@@ -280,6 +282,18 @@ def _as_timestamp(moment: datetime | str) -> str:
     if isinstance(moment, str):
         moment = datetime.fromisoformat(moment.replace("Z", "+00:00"))
     return utc_timestamp(moment)
+
+
+def _store_id(connection: Connection) -> str:
+    """This store's identity, made on first open (under the append lock, so only once)."""
+    found = connection.execute(select(evidence_store_identity.c.store_id)).scalar()
+    if found:
+        return str(found)
+    store_id = uuid.uuid4().hex
+    connection.execute(
+        evidence_store_identity.insert().values(store_id=store_id, created_at=utc_timestamp())
+    )
+    return store_id
 
 
 def _create_engine(url: str) -> Engine:

@@ -88,8 +88,11 @@ def write_run_report(evidence_url: str | None, run_id: str, out_dir: Path) -> Pa
 
 
 def chain_head(evidence_url: str | None) -> str | None:
-    """'<seq>:<hash>' of the newest evidence record, to anchor in the Dagster event log."""
+    """'<store id>/<seq>:<hash>' of the newest evidence record, to anchor in Dagster's log."""
     if not evidence_url:
         return None
-    newest = _store(evidence_url).tail(1)
-    return Anchor(newest[0].seq, newest[0].record_hash, "").to_text() if newest else None
+    store = _store(evidence_url)
+    newest = store.tail(1)
+    if not newest:
+        return None
+    return Anchor(newest[0].seq, newest[0].record_hash, "", store.store_id).to_text()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -19,12 +20,13 @@ def cli(project_root: Path, tmp_path: Path):
         "DAGSTER_HOME": str(tmp_path / "dagster_home"),
         "DATAPACT_WAREHOUSE_URL": f"duckdb:///{tmp_path / 'warehouse.duckdb'}",
     }
+    env.pop("DATAPACT_EVIDENCE_URL", None)
 
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
+    def run(*args: str, **extra_env: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "-m", "datapact_dagster.cli", *args],
             cwd=project_root,
-            env=env,
+            env={**env, **extra_env},
             capture_output=True,
             text=True,
             timeout=600,
@@ -64,13 +66,39 @@ def test_truncating_the_evidence_chain_is_caught_by_the_dagster_anchor(cli, tmp_
     assert intact.returncode == 0, intact.stderr
     assert "1 anchor(s)" in intact.stdout
 
-    evidence = sqlite3.connect(tmp_path / "evidence.db")
-    (newest,) = evidence.execute("SELECT MAX(seq) FROM datapact_evidence_records").fetchone()
-    evidence.execute("DELETE FROM datapact_evidence_records WHERE seq = ?", (newest,))
-    evidence.commit()
-    evidence.close()
+    newest = _delete_newest_record(tmp_path / "evidence.db")
 
     truncated = cli("evidence", "verify")
     assert truncated.returncode == 1
     assert f"record {newest} is missing" in truncated.stderr
     assert "truncated" in truncated.stderr
+
+
+def _delete_newest_record(database: Path) -> int:
+    evidence = sqlite3.connect(database)
+    (newest,) = evidence.execute("SELECT MAX(seq) FROM datapact_evidence_records").fetchone()
+    evidence.execute("DELETE FROM datapact_evidence_records WHERE seq = ?", (newest,))
+    evidence.commit()
+    evidence.close()
+    return int(newest)
+
+
+def test_a_new_evidence_store_is_not_mistaken_for_a_truncated_one(cli, tmp_path: Path) -> None:
+    assert cli("generate", "--rows", "2000").returncode == 0
+    assert cli("run", "--select", "key:bronze/raw_customers").returncode == 0
+    new_store = {"DATAPACT_EVIDENCE_URL": f"sqlite:///{tmp_path / 'new-evidence.db'}"}
+    assert cli("run", "--select", "key:bronze/raw_customers", **new_store).returncode == 0
+
+    switched = cli("evidence", "verify", **new_store)
+
+    assert switched.returncode == 0, switched.stderr
+    assert "1 anchor(s)" in switched.stdout
+    assert "other evidence stores" in switched.stderr and "(1)" in switched.stderr
+    as_json = json.loads(cli("evidence", "verify", "--format", "json", **new_store).stdout)
+    assert as_json["anchors_checked"] == 1
+    assert list(as_json["anchors_of_other_stores"].values()) == [1]
+
+    newest = _delete_newest_record(tmp_path / "new-evidence.db")
+    truncated = cli("evidence", "verify", **new_store)
+    assert truncated.returncode == 1
+    assert f"record {newest} is missing" in truncated.stderr
