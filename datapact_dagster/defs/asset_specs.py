@@ -72,12 +72,6 @@ def code_version(plan: TablePlan) -> str:
     return hashlib.sha256(plan.contract.content_hash.encode() + sql).hexdigest()[:16]
 
 
-def dependency_depth(contract_set: ContractSet, table: Table) -> int:
-    """Length of the longest chain of tables `table` is built from (0 for a bronze table)."""
-    parents = upstream_tables(contract_set, table)
-    return 1 + max((dependency_depth(contract_set, p) for p in parents), default=-1)
-
-
 def build_asset_spec(
     plan: TablePlan, contract_set: ContractSet, warehouse_kind: str
 ) -> dg.AssetSpec:
@@ -130,9 +124,7 @@ def build_asset_spec(
         code_version=code_version(plan),
         metadata=metadata,
         freshness_policy=freshness,
-        automation_condition=build_condition(
-            contract, max(dependency_depth(contract_set, table), 1)
-        ),
+        automation_condition=build_condition(contract),
         skippable=True,
     )
 

@@ -23,6 +23,7 @@ import pytest
 from dagster._core.execution.api import execute_run  # runs a run created beforehand; not public
 
 from datapact_dagster.breaker.override import OVERRIDE_TAG
+from datapact_dagster.defs.automation import UpstreamContractBreached
 from tests.alerts.support import SmtpSink
 
 RAW_ORDERS = dg.AssetKey(["bronze", "raw_orders"])
@@ -52,6 +53,11 @@ class Story:
     refused_while_rechecking: dg.ExecuteJobResult | None = None
     status_recovered: tuple[int, list[dict[str, Any]], str] = (0, [], "")
     held_schedule_selection: list[dg.AssetKey] = field(default_factory=list)
+    automation_held: dict[str, set[str]] = field(default_factory=dict)
+    """Tables DataPact's automation condition holds, at points of the story."""
+    dagster_check_state_held: set[str] = field(default_factory=set)
+    """Tables Dagster's own check-state condition holds after the check-only pass."""
+    automation_tick_requests: list[dg.RunRequest] = field(default_factory=list)
     override_records: list[Any] = field(default_factory=list)
 
 
@@ -156,6 +162,34 @@ def _tell_story(tmp: Path, sink: SmtpSink) -> Story:
         schedule_data = schedule.evaluate_tick(dg.build_schedule_context(instance=instance))
         story.held_schedule_selection = list(schedule_data.run_requests[0].asset_selection or [])
 
+        story.automation_held["breached"] = _held_by(UpstreamContractBreached(), definitions)
+        checks_graph = jobs_entry.contract_checks_job().asset_layer.asset_graph
+        checked = dg.execute_job(
+            dg.reconstructable(jobs_entry.contract_checks_job).get_subset(
+                asset_selection=set(),
+                asset_check_selection=checks_graph.get_check_keys_for_assets({RAW_ORDERS}),
+            ),
+            instance=instance,
+            raise_on_error=False,
+        )
+        assert checked.success, "the published (pre-breach) table passes its checks"
+        story.automation_held["after check-only pass"] = _held_by(
+            UpstreamContractBreached(), definitions
+        )
+        story.dagster_check_state_held = _held_by(
+            dg.AutomationCondition.any_deps_match(
+                dg.AutomationCondition.any_checks_match(
+                    dg.AutomationCondition.check_failed(), blocking_only=True
+                )
+            ),
+            definitions,
+        )
+        automation_sensor = repository.get_sensor_def("contract_automation_sensor")
+        automation_tick = automation_sensor.evaluate_tick(
+            dg.build_sensor_context(instance=instance, definitions=definitions)
+        )
+        story.automation_tick_requests = list(automation_tick.run_requests or [])
+
         story.refused = run([SILVER_ORDERS])
         failure = next(e for e in story.refused.all_events if e.is_step_failure)
         story.refusal = failure.step_failure_data.user_failure_data.description or ""
@@ -180,12 +214,27 @@ def _tell_story(tmp: Path, sink: SmtpSink) -> Story:
         fixed = execute_run(fix_job, fix_run, instance)
         assert fixed.success, "the fixed bronze table must pass"
         story.status_recovered = status()
+        story.automation_held["recovered"] = _held_by(UpstreamContractBreached(), definitions)
         recovered = tick("recovered")
         if recovered.run_requests:
             request = recovered.run_requests[0]
             story.recovery_run = run(list(request.asset_selection or []), dict(request.tags))
         tick("after recovery")
     return story
+
+
+def _held_by(condition: dg.AutomationCondition, definitions: dg.Definitions) -> set[str]:
+    """The tables `condition` is true for, evaluated on the real assets and instance."""
+    repository = definitions.get_repository_def()
+    assets = {id(a): a for a in repository.assets_defs_by_key.values() if a.is_executable}
+    with_condition = [
+        a.map_asset_specs(lambda spec: spec.replace_attributes(automation_condition=condition))
+        for a in assets.values()
+    ]
+    instance = dg.DagsterInstance.get()
+    result = dg.evaluate_automation_conditions(defs=with_condition, instance=instance)
+    keys = [key for a in with_condition for key in a.keys]
+    return {key.to_user_string() for key in keys if result.get_num_requested(key)}
 
 
 def _kinds(mails: list[EmailMessage]) -> set[str]:
@@ -218,6 +267,18 @@ def test_schedules_leave_held_tables_out(story: Story) -> None:
     selected = {key.to_user_string() for key in story.held_schedule_selection}
     assert "bronze/raw_orders" in selected
     assert not selected & set(HELD)
+
+
+def test_automation_holds_what_the_guard_holds_even_after_a_check_only_pass(
+    story: Story,
+) -> None:
+    assert story.automation_held["breached"] == set(HELD)
+    # re-validating the still-published table passes in Dagster's eyes, so a condition on
+    # Dagster's check state would lift the hold (and request runs the guard refuses)
+    assert story.dagster_check_state_held == set()
+    assert story.automation_held["after check-only pass"] == set(HELD)
+    assert story.automation_held["recovered"] == set()
+    assert story.automation_tick_requests == []
 
 
 def test_a_manual_downstream_launch_is_refused_with_the_breach(story: Story) -> None:
