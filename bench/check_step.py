@@ -100,6 +100,8 @@ def _worker_datapact(db: Path, repeat: int) -> dict[str, Any]:
 
 def _pandas_suite(suite: dict[str, Any], parent_keys: list[str]) -> dict[str, Any]:
     """The DataPact suite with its SQL-only expectations replaced by pandas equivalents."""
+    from great_expectations.expectations.row_conditions import Column
+
     replacements = {
         "bench_orders__customer_id__references_bench_customers": {
             "type": "expect_column_values_to_be_in_set",
@@ -110,8 +112,7 @@ def _pandas_suite(suite: dict[str, Any], parent_keys: list[str]) -> dict[str, An
             "kwargs": {
                 "column": "amount",
                 "value_set": [0.0],
-                "row_condition": 'status=="shipped"',
-                "condition_parser": "pandas",
+                "row_condition": Column("status") == "shipped",
             },
         },
     }
