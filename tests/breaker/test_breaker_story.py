@@ -162,7 +162,9 @@ def _tell_story(tmp: Path, sink: SmtpSink) -> Story:
         schedule_data = schedule.evaluate_tick(dg.build_schedule_context(instance=instance))
         story.held_schedule_selection = list(schedule_data.run_requests[0].asset_selection or [])
 
-        story.automation_held["breached"] = _held_by(UpstreamContractBreached(), definitions)
+        story.automation_held["breached"] = _held_by(
+            UpstreamContractBreached(), definitions, instance
+        )
         checks_graph = jobs_entry.contract_checks_job().asset_layer.asset_graph
         checked = dg.execute_job(
             dg.reconstructable(jobs_entry.contract_checks_job).get_subset(
@@ -174,7 +176,7 @@ def _tell_story(tmp: Path, sink: SmtpSink) -> Story:
         )
         assert checked.success, "the published (pre-breach) table passes its checks"
         story.automation_held["after check-only pass"] = _held_by(
-            UpstreamContractBreached(), definitions
+            UpstreamContractBreached(), definitions, instance
         )
         story.dagster_check_state_held = _held_by(
             dg.AutomationCondition.any_deps_match(
@@ -183,6 +185,7 @@ def _tell_story(tmp: Path, sink: SmtpSink) -> Story:
                 )
             ),
             definitions,
+            instance,
         )
         automation_sensor = repository.get_sensor_def("contract_automation_sensor")
         automation_tick = automation_sensor.evaluate_tick(
@@ -214,7 +217,9 @@ def _tell_story(tmp: Path, sink: SmtpSink) -> Story:
         fixed = execute_run(fix_job, fix_run, instance)
         assert fixed.success, "the fixed bronze table must pass"
         story.status_recovered = status()
-        story.automation_held["recovered"] = _held_by(UpstreamContractBreached(), definitions)
+        story.automation_held["recovered"] = _held_by(
+            UpstreamContractBreached(), definitions, instance
+        )
         recovered = tick("recovered")
         if recovered.run_requests:
             request = recovered.run_requests[0]
@@ -223,7 +228,11 @@ def _tell_story(tmp: Path, sink: SmtpSink) -> Story:
     return story
 
 
-def _held_by(condition: dg.AutomationCondition, definitions: dg.Definitions) -> set[str]:
+def _held_by(
+    condition: dg.AutomationCondition,
+    definitions: dg.Definitions,
+    instance: dg.DagsterInstance,
+) -> set[str]:
     """The tables `condition` is true for, evaluated on the real assets and instance."""
     repository = definitions.get_repository_def()
     assets = {id(a): a for a in repository.assets_defs_by_key.values() if a.is_executable}
@@ -231,7 +240,6 @@ def _held_by(condition: dg.AutomationCondition, definitions: dg.Definitions) -> 
         a.map_asset_specs(lambda spec: spec.replace_attributes(automation_condition=condition))
         for a in assets.values()
     ]
-    instance = dg.DagsterInstance.get()
     result = dg.evaluate_automation_conditions(defs=with_condition, instance=instance)
     keys = [key for a in with_condition for key in a.keys]
     return {key.to_user_string() for key in keys if result.get_num_requested(key)}
