@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -52,18 +53,30 @@ def wait_for_code_location(url: str, deadline: float) -> None:
     pytest.fail("the datapact code location did not load")
 
 
-def body_text_with(page: Page, url: str, *needles: str, timeout_s: float = 60) -> str:
-    """Open `url` and wait until every needle is on the page (the UI renders asynchronously)."""
+def body_text_with(
+    page: Page,
+    url: str,
+    *needles: str,
+    until: Callable[[str], bool] | None = None,
+    timeout_s: float = 60,
+) -> str:
+    """Open `url` and wait until every needle is on the page and `until(text)` holds.
+
+    The UI renders asynchronously: names appear before statuses, so a caller asserting on
+    anything loaded later passes that assertion as `until` rather than checking once.
+    """
     page.goto(url, wait_until="networkidle")
     deadline = time.monotonic() + timeout_s
     text = ""
     while time.monotonic() < deadline:
         text = page.inner_text("body")
-        if all(n in text for n in needles):
+        if all(n in text for n in needles) and (until is None or until(text)):
             return text
         page.wait_for_timeout(500)
     missing = [n for n in needles if n not in text]
-    raise AssertionError(f"{url} never showed {missing}; it showed: {text[:800]}")
+    raise AssertionError(
+        f"{url} never showed {missing or 'the awaited state'}; it showed: {text[:800]}"
+    )
 
 
 def isolated_env(state: Path) -> dict[str, str]:

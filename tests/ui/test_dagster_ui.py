@@ -66,15 +66,15 @@ def page(browser: Browser) -> Iterator[Page]:
 
 
 def test_catalog_lists_every_contract_table_as_materialized(page: Page, ui_url: str) -> None:
-    text = body_text_with(
+    body_text_with(
         page,
         f"{ui_url}/assets",
         "bronze / raw_orders",
         "silver / orders",
         "gold / customer_profile",
         "gold / daily_revenue",
+        until=lambda body: body.count("Materialized") >= 8,
     )
-    assert text.count("Materialized") >= 8
 
 
 def test_lineage_shows_bronze_silver_gold(page: Page, ui_url: str, tmp_path: Path) -> None:
