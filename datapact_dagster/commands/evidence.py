@@ -19,7 +19,9 @@ from datapact_dagster.evidence import EvidenceError, EvidenceStore, Record, evid
 from datapact_dagster.evidence.anchors import (
     ANCHOR_METADATA_KEY,
     Anchor,
+    AnchorsByStore,
     check_anchors,
+    check_replacement,
     split_by_store,
 )
 from datapact_dagster.settings import Settings
@@ -73,14 +75,13 @@ def dagster_anchors(root: Path) -> list[Anchor]:
 def run_verify(args: argparse.Namespace) -> int:
     root = project_dir(args)
     store = open_store(root)
-    anchors: list[Anchor] = []
-    other_stores: dict[str, int] = {}
+    split = AnchorsByStore()
     try:
         result = store.verify()
         if result.ok:
-            anchors, other_stores = split_by_store(dagster_anchors(root), store.store_id)
+            split = split_by_store(dagster_anchors(root), store.store_id, store.location)
             hashes = {r.seq: r.record_hash for r in store.records()}
-            problem = check_anchors(hashes, anchors)
+            problem = check_replacement(split, store.store_id) or check_anchors(hashes, split.own)
             if problem is not None:
                 result = replace(result, ok=False, reason=problem)
     except EvidenceError as exc:
@@ -92,19 +93,20 @@ def run_verify(args: argparse.Namespace) -> int:
             "store": store.display_url,
             "store_id": store.store_id,
             **result.to_dict(),
-            "anchors_checked": len(anchors),
-            "anchors_of_other_stores": other_stores,
+            "anchors_checked": len(split.own),
+            "anchors_of_replaced_stores": len(split.replaced),
+            "anchors_of_other_stores": split.elsewhere,
         }
         print(json.dumps(report, indent=2))
     elif result.ok:
         print(
             f"Evidence chain intact: {result.checked} record(s) verified in {store.display_url}"
-            f" (head checked against {len(anchors)} anchor(s) in the Dagster instance)."
+            f" (head checked against {len(split.own)} anchor(s) in the Dagster instance)."
         )
     else:
         print(f"Evidence chain broken: {result.reason}.", file=sys.stderr)
-    if other_stores and args.format != "json":
-        print(_other_stores_note(store.store_id, other_stores), file=sys.stderr)
+    if split.elsewhere and args.format != "json":
+        print(_other_stores_note(store.store_id, split.elsewhere), file=sys.stderr)
     return EXIT_OK if result.ok else EXIT_BREACHED
 
 
@@ -112,9 +114,8 @@ def _other_stores_note(store_id: str, other_stores: dict[str, int]) -> str:
     counted = ", ".join(f"{sid} ({n})" for sid, n in sorted(other_stores.items()))
     return (
         f"Note: the Dagster instance also holds chain heads anchored for other evidence stores: "
-        f"{counted}. They were not checked against this store (id {store_id}). That is expected "
-        "after DATAPACT_EVIDENCE_URL was pointed at a new store; if it was not changed, this "
-        "store was replaced."
+        f"{counted}. They were taken at other locations, so they were not checked against this "
+        f"store (id {store_id}); that is expected after DATAPACT_EVIDENCE_URL was changed."
     )
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from datapact_dagster.checks.result import CheckResult
 from datapact_dagster.settings import Settings
 
+from .anchors import location_digest
 from .canonical_json import canonical_json
 from .chain import FIRST_SEQ, GENESIS_HASH, compute_record_hash, verify_chain
 from .locking import configure_sqlite, serialised_write
@@ -75,6 +76,10 @@ class EvidenceStore:
     @property
     def display_url(self) -> str:
         return make_url(self.url).render_as_string(hide_password=True)
+
+    @property
+    def location(self) -> str:
+        return location_digest(self.display_url)
 
     def close(self) -> None:
         self.engine.dispose()

@@ -88,11 +88,13 @@ def write_run_report(evidence_url: str | None, run_id: str, out_dir: Path) -> Pa
 
 
 def chain_head(evidence_url: str | None) -> str | None:
-    """'<store id>/<seq>:<hash>' of the newest evidence record, to anchor in Dagster's log."""
+    """'<store id>@<location>/<seq>:<hash>' of the newest record, to anchor in Dagster's log."""
     if not evidence_url:
         return None
     store = _store(evidence_url)
     newest = store.tail(1)
     if not newest:
         return None
-    return Anchor(newest[0].seq, newest[0].record_hash, "", store.store_id).to_text()
+    return Anchor(
+        newest[0].seq, newest[0].record_hash, "", store.store_id, store.location
+    ).to_text()

@@ -102,3 +102,19 @@ def test_a_new_evidence_store_is_not_mistaken_for_a_truncated_one(cli, tmp_path:
     truncated = cli("evidence", "verify", **new_store)
     assert truncated.returncode == 1
     assert f"record {newest} is missing" in truncated.stderr
+
+
+def test_a_wiped_evidence_store_is_caught_even_after_new_runs(cli, tmp_path: Path) -> None:
+    assert cli("generate", "--rows", "2000").returncode == 0
+    assert cli("run", "--select", "key:bronze/raw_customers").returncode == 0
+
+    (tmp_path / "evidence.db").unlink()
+    assert cli("run", "--select", "key:bronze/raw_customers").returncode == 0
+    wiped = cli("evidence", "verify")
+
+    assert wiped.returncode == 1, wiped.stdout
+    assert "was replaced" in wiped.stderr and "wiped or recreated" in wiped.stderr
+    as_json = json.loads(cli("evidence", "verify", "--format", "json").stdout)
+    assert as_json["ok"] is False
+    assert as_json["anchors_of_replaced_stores"] == 1
+    assert as_json["anchors_checked"] == 1
