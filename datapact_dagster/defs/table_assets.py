@@ -13,6 +13,7 @@ from datapact_dagster.defs.asset_specs import (
 )
 from datapact_dagster.defs.check_events import to_check_result
 from datapact_dagster.defs.guard import refuse_if_upstream_breached
+from datapact_dagster.defs.jobs import contract_checks
 from datapact_dagster.defs.project import TablePlan, load_project
 from datapact_dagster.defs.resources import DataPactResource
 from datapact_dagster.evidence.anchors import ANCHOR_METADATA_KEY
@@ -97,6 +98,7 @@ def _run_step(
     project = load_project()
     key = asset_key(plan.table)
     if key in context.selected_asset_keys:
+        _refuse_build_in_check_only_job(context, key)
         refuse_if_upstream_breached(context, plan)
     engine = warehouse_engine(datapact.warehouse_url)
     run = RunContext(
@@ -157,6 +159,21 @@ def _run_step(
             "rows_rejected": outcome.rows,
             **report_meta,
         },
+        allow_retries=False,
+    )
+
+
+def _refuse_build_in_check_only_job(context: dg.AssetExecutionContext, key: dg.AssetKey) -> None:
+    """Selecting an asset in Dagster means materializing it; the check-only job must not."""
+    if context.job_name != contract_checks.name:
+        return
+    raise dg.Failure(
+        description=(
+            f"The {contract_checks.name} job re-validates published tables and never builds "
+            f"them, but this run selected {key.to_user_string()} itself. Select only its checks "
+            "(asset_check_selection=..., or `datapact check --select "
+            f"key:{key.to_user_string()}`), or build it with the contract_pipeline job."
+        ),
         allow_retries=False,
     )
 

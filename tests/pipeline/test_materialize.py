@@ -159,3 +159,35 @@ def test_check_only_run_revalidates_without_rebuilding(
     assert "raw_orders__order_id__unique" in names and all(
         e.passed for e in result.get_asset_check_evaluations()
     )
+
+
+def test_check_only_job_refuses_to_build_a_selected_table(
+    definitions: dg.Definitions,
+    landing_factory: Callable[..., Path],
+    resource_for: Callable[[str, Path], DataPactResource],
+    instance: dg.DagsterInstance,
+    tmp_path: Path,
+) -> None:
+    from datapact_dagster.defs.jobs import contract_checks
+
+    url = f"duckdb:///{tmp_path / 'wh.duckdb'}"
+    job = dg.Definitions(
+        assets=list(definitions.assets or []),
+        jobs=[contract_checks],
+        resources={"datapact": resource_for(url, landing_factory())},
+    ).resolve_job_def("contract_checks")
+
+    result = job.execute_in_process(
+        instance=instance,
+        asset_selection=[dg.AssetKey(["bronze", "raw_orders"])],
+        raise_on_error=False,
+    )
+
+    assert not result.success
+    assert result.get_asset_materialization_events() == []
+    failure = next(e for e in result.all_events if e.is_step_failure)
+    assert "never builds them" in str(failure.step_failure_data.error.message)
+    assert "datapact check --select key:bronze/raw_orders" in str(
+        failure.step_failure_data.user_failure_data.description
+    )
+    assert _count(url, "information_schema.tables WHERE table_name = 'raw_orders'") == 0
