@@ -5,6 +5,7 @@ from collections.abc import Iterator
 import dagster as dg
 
 from datapact_dagster.contract.model import ContractSet
+from datapact_dagster.defs import jobs
 from datapact_dagster.defs.asset_specs import (
     asset_key,
     build_asset_spec,
@@ -13,7 +14,6 @@ from datapact_dagster.defs.asset_specs import (
 )
 from datapact_dagster.defs.check_events import to_check_result
 from datapact_dagster.defs.guard import refuse_if_upstream_breached
-from datapact_dagster.defs.jobs import contract_checks
 from datapact_dagster.defs.project import TablePlan, load_project
 from datapact_dagster.defs.resources import DataPactResource
 from datapact_dagster.evidence.anchors import ANCHOR_METADATA_KEY
@@ -165,11 +165,11 @@ def _run_step(
 
 def _refuse_build_in_check_only_job(context: dg.AssetExecutionContext, key: dg.AssetKey) -> None:
     """Selecting an asset in Dagster means materializing it; the check-only job must not."""
-    if context.job_name != contract_checks.name:
+    if context.job_name != jobs.contract_checks.name:
         return
     raise dg.Failure(
         description=(
-            f"The {contract_checks.name} job re-validates published tables and never builds "
+            f"The {jobs.contract_checks.name} job re-validates published tables and never builds "
             f"them, but this run selected {key.to_user_string()} itself. Select only its checks "
             "(asset_check_selection=..., or `datapact check --select "
             f"key:{key.to_user_string()}`), or build it with the contract_pipeline job."
