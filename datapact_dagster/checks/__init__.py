@@ -1,0 +1,1 @@
+"""Checks: contract rules as engine-neutral specs, GX suites, and their evaluation."""

@@ -1,0 +1,1 @@
+"""The warehouse: SQL parsing, write-audit-publish, landing files, one module per dialect."""
