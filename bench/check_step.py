@@ -67,7 +67,7 @@ def _worker_datapact(db: Path, repeat: int) -> dict[str, Any]:
     from datapact_dagster.checks.compile import compile_table_checks
     from datapact_dagster.checks.engine import run_table_checks
     from datapact_dagster.checks.gx_context import gx
-    from datapact_dagster.contract.loader import require_contracts
+    from datapact_dagster.plan.loading import require_contracts
 
     gx()
     imported = time.perf_counter()
@@ -131,7 +131,7 @@ def _worker_gx_pandas(db: Path, repeat: int) -> dict[str, Any]:
 
     from datapact_dagster.checks.compile import compile_table_checks
     from datapact_dagster.checks.gx_suite import build_suite
-    from datapact_dagster.contract.loader import require_contracts
+    from datapact_dagster.plan.loading import require_contracts
 
     imported = time.perf_counter()
     contract_set = require_contracts(BENCH_PROJECT)

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import dagster as dg
 
-from datapact_dagster.defs.project import load_project
 from datapact_dagster.defs.resources import DataPactResource
 from datapact_dagster.pipeline.job_runner import progress_logger
+from datapact_dagster.plan.project import load_project
 
 
 def _executor() -> dg.ExecutorDefinition:
@@ -30,3 +30,12 @@ def defs() -> dg.Definitions:
             loggers={"console": dg.colored_console_logger, "progress_logger": progress_logger},
         ),
     )
+
+
+# Module-level job factories, so `dagster.reconstructable` can rebuild the jobs in run workers.
+def contract_pipeline_job() -> dg.JobDefinition:
+    return defs().resolve_job_def("contract_pipeline")
+
+
+def contract_checks_job() -> dg.JobDefinition:
+    return defs().resolve_job_def("contract_checks")

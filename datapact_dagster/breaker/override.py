@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from datapact_dagster.commands.base import UserError
+from datapact_dagster.errors import UserError
 
 OVERRIDE_TAG = "datapact/override"
 

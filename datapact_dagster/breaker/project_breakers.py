@@ -6,8 +6,8 @@ import dagster as dg
 
 from datapact_dagster.breaker.read import Breakers, ContractTable, read_breakers
 from datapact_dagster.breaker.state import AssetPath
-from datapact_dagster.defs.asset_specs import upstream_tables
-from datapact_dagster.defs.project import Project
+from datapact_dagster.plan.dependencies import upstream_tables
+from datapact_dagster.plan.project import Project
 
 
 def contract_tables(project: Project) -> list[ContractTable]:

@@ -12,6 +12,7 @@ from dagster._core.storage.asset_check_execution_record import (
     AssetCheckExecutionRecordStatus,
 )
 
+from datapact_dagster import metadata_keys as mk
 from datapact_dagster.breaker.graph import TableGraph, format_keys, layer_order
 from datapact_dagster.breaker.state import (
     AssetPath,
@@ -130,13 +131,13 @@ def _evaluation(
     if evaluation is None:
         return None
     metadata = evaluation.metadata
-    summary_value = metadata.get("summary")
+    summary_value = metadata.get(mk.SUMMARY)
     summary = (
         str(summary_value.value)
         if summary_value is not None
         else (evaluation.description or ("passed" if evaluation.passed else "failed"))
     )
-    unexpected = metadata.get("unexpected_count")
+    unexpected = metadata.get(mk.UNEXPECTED_COUNT)
     at = record.event.timestamp if record.event is not None else record.create_timestamp
     target = evaluation.target_materialization_data
     by_build = (target is not None and target.run_id == record.run_id) or key in runs.built(

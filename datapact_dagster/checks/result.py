@@ -3,12 +3,27 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from datapact_dagster.checks.spec import CheckSpec
 
 MAX_SAMPLES = 20
 PII_MASK = "***"
+
+
+class Verdict(StrEnum):
+    """What one check evaluation concluded; `error` and `skipped` mean it was not judged."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    ERROR = "error"
+    SKIPPED = "skipped"
+
+    @property
+    def breaches(self) -> bool:
+        """A blocking check with this verdict stops publishing."""
+        return self in (Verdict.FAIL, Verdict.ERROR)
 
 
 @dataclass(frozen=True)
@@ -36,12 +51,12 @@ class CheckResult:
         return self.spec.key
 
     @property
-    def verdict(self) -> str:
+    def verdict(self) -> Verdict:
         if self.skipped:
-            return "skipped"
+            return Verdict.SKIPPED
         if self.error is not None:
-            return "error"
-        return "pass" if self.passed else "fail"
+            return Verdict.ERROR
+        return Verdict.PASS if self.passed else Verdict.FAIL
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -52,5 +67,5 @@ class CheckResult:
             "column": self.spec.column,
             "description": self.spec.description,
         }
-        data["verdict"] = self.verdict
+        data["verdict"] = self.verdict.value
         return data

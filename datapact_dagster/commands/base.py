@@ -6,18 +6,22 @@ import argparse
 import os
 from pathlib import Path
 
-EXIT_OK = 0
-EXIT_BREACHED = 1
-EXIT_INVALID = 2
-EXIT_SYSTEM_ERROR = 3
+from datapact_dagster.errors import (
+    EXIT_BREACHED,
+    EXIT_INVALID,
+    EXIT_OK,
+    EXIT_SYSTEM_ERROR,
+    UserError,
+)
 
-
-class UserError(Exception):
-    """A problem the user can fix; printed without a traceback."""
-
-    def __init__(self, message: str, exit_code: int = EXIT_INVALID) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code
+__all__ = [
+    "EXIT_BREACHED",
+    "EXIT_INVALID",
+    "EXIT_OK",
+    "EXIT_SYSTEM_ERROR",
+    "UserError",
+    "project_dir",
+]
 
 
 def project_dir(args: argparse.Namespace) -> Path:

@@ -6,8 +6,8 @@ import sys
 from pathlib import Path
 
 from datapact_dagster.commands.base import UserError
-from datapact_dagster.contract.loader import load_contracts
 from datapact_dagster.contract.model import ContractSet
+from datapact_dagster.plan.loading import load_contracts
 
 
 def contracts_or_exit(root: Path) -> ContractSet:

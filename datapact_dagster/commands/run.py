@@ -59,12 +59,16 @@ def execute(args: argparse.Namespace, *, checks_only: bool) -> int:
 
     import dagster as dg
 
+    from datapact_dagster import definitions
     from datapact_dagster.breaker.override import override_tags
-    from datapact_dagster.pipeline import jobs_entry
-    from datapact_dagster.pipeline.job_runner import prepare_dagster_home, summarize_run
+    from datapact_dagster.pipeline.job_runner import (
+        TableRunStatus,
+        prepare_dagster_home,
+        summarize_run,
+    )
 
     prepare_dagster_home(settings)
-    factory = jobs_entry.contract_checks_job if checks_only else jobs_entry.contract_pipeline_job
+    factory = definitions.contract_checks_job if checks_only else definitions.contract_pipeline_job
     job = factory()
     selection = None
     if args.select:
@@ -107,20 +111,18 @@ def execute(args: argparse.Namespace, *, checks_only: bool) -> int:
             key=_layer_order,
         )
         summaries = summarize_run(instance, result.run_id, keys)
-    breached = any(
-        s.status in ("quarantined", "refused (upstream breach)") or s.failed for s in summaries
-    )
-    errored = any(s.status == "error" for s in summaries)
+    breached = any(s.status.breached or s.failed for s in summaries)
+    errored = any(s.status is TableRunStatus.ERROR for s in summaries)
     for s in summaries:
-        if s.status == "not run" and (breached or errored) and not checks_only:
-            s.status = "held (upstream breach)"
+        if s.status is TableRunStatus.NOT_RUN and (breached or errored) and not checks_only:
+            s.status = TableRunStatus.HELD
     rows = [
         {
             "asset": s.asset,
             "rows": "" if s.rows is None else f"{s.rows:,}",
             "checks passed": s.passed,
             "failed": s.failed,
-            "result": s.status,
+            "result": s.status.value,
             "time": "" if s.seconds is None else f"{s.seconds:.1f}s",
         }
         for s in summaries

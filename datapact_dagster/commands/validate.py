@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from datapact_dagster.commands.base import EXIT_INVALID, EXIT_OK, project_dir
-from datapact_dagster.contract.loader import load_contracts
+from datapact_dagster.plan.loading import load_contracts
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 
 from datapact_dagster.contract.findings import DocPath, Finding, format_doc_path
@@ -11,9 +11,12 @@ from datapact_dagster.warehouse.sql_parse import SqlParseError, table_refs
 
 LANDING_SCHEMA = "landing"
 Positions = Mapping[Path, Mapping[DocPath, tuple[int, int]]]
+TableRule = Callable[[Contract, Table, "SetReporter"], None]
 
 
-class _Reporter:
+class SetReporter:
+    """Locates a project-wide finding at the contract line its document path points to."""
+
     def __init__(self, positions: Positions) -> None:
         self.by_text = {
             file: {format_doc_path(k): v for k, v in table.items()}
@@ -43,12 +46,12 @@ def check_contract_set(
     root: Path,
     positions: Positions,
     invalid_tables: Collection[str] = (),
+    table_rules: Sequence[TableRule] = (),
 ) -> list[Finding]:
     """`invalid_tables`: physical names declared in files that did not build (already reported);
-    references to them are not reported again as unknown."""
-    from datapact_dagster.checks.compile import compile_table_checks
-
-    report = _Reporter(positions)
+    references to them are not reported again as unknown. `table_rules` are rules of the layers
+    above (e.g. unique check names) run on every table of the set."""
+    report = SetReporter(positions)
     invalid_names = {name.partition(".")[2] or name for name in invalid_tables}
     by_id: dict[str, list[Contract]] = {}
     for contract in contracts:
@@ -112,17 +115,8 @@ def check_contract_set(
                     f"{', '.join(c.name for c in target[1].columns)}",
                     "unresolved-reference",
                 )
-        keys: dict[str, str] = {}
-        for spec in compile_table_checks(contract, table):
-            if spec.key in keys:
-                report.add(
-                    contract,
-                    spec.doc_path,
-                    f"two rules produce the same check name '{spec.key}' (also {keys[spec.key]})",
-                    "give one of the rules a distinct 'name'",
-                    "duplicate-check",
-                )
-            keys.setdefault(spec.key, spec.doc_path)
+        for rule in table_rules:
+            rule(contract, table, report)
     by_physical = {t.physical_name: (c, t) for c, t in tables.values()}
     graph: dict[str, list[str]] = {}
     for _contract, table in tables.values():

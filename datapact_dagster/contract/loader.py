@@ -1,13 +1,16 @@
-"""Loading a project's contracts: every file read, every problem reported, one typed model out."""
+"""Reading a project's contracts: every file read, every problem reported, one typed model out.
+
+The facade that adds the rules of the layers above (check names) is `plan.loading`."""
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from datapact_dagster.contract.build import build_contract
-from datapact_dagster.contract.cross_rules import check_contract_set
+from datapact_dagster.contract.cross_rules import TableRule, check_contract_set
 from datapact_dagster.contract.findings import Finding, FindingCollector
 from datapact_dagster.contract.model import Contract, ContractSet
 from datapact_dagster.contract.odcs_schema import validate_against_odcs
@@ -25,15 +28,6 @@ class LoadResult:
     @property
     def ok(self) -> bool:
         return self.contracts is not None and not any(f.severity == "error" for f in self.findings)
-
-
-class ContractLoadError(Exception):
-    """Raised by `require_contracts` when the project's contracts are not valid."""
-
-    def __init__(self, findings: list[Finding]) -> None:
-        self.findings = findings
-        rendered = "\n".join(f.render() for f in findings)
-        super().__init__(f"{len(findings)} problem(s) in the contracts:\n{rendered}")
 
 
 def _display(path: Path, root: Path) -> Path:
@@ -79,7 +73,11 @@ def discover(paths: list[Path], root: Path) -> tuple[list[Path], list[Finding]]:
     return files, findings
 
 
-def load_contracts(paths: list[Path] | None = None, root: Path | None = None) -> LoadResult:
+def read_contracts(
+    paths: list[Path] | None = None,
+    root: Path | None = None,
+    table_rules: Sequence[TableRule] = (),
+) -> LoadResult:
     """Validate and load contracts. Cross-file rules always see the whole project."""
     root = (root or Path.cwd()).resolve()
     project_files, project_findings = discover([root / "contracts"], root)
@@ -117,7 +115,7 @@ def load_contracts(paths: list[Path] | None = None, root: Path | None = None) ->
             )
         if source is not None:
             positions[out.file] = source.positions
-    cross = check_contract_set(contracts, root, positions, invalid_tables)
+    cross = check_contract_set(contracts, root, positions, invalid_tables, table_rules)
     for file in selected:
         findings.extend(per_file[file.resolve()])
     selected_display = {str(_display(p, root)) for p in selected}
@@ -177,10 +175,3 @@ def load_contracts(paths: list[Path] | None = None, root: Path | None = None) ->
                 )
             )
     return LoadResult(contracts=contract_set, findings=findings, files=selected)
-
-
-def require_contracts(root: Path | None = None) -> ContractSet:
-    result = load_contracts(None, root)
-    if result.contracts is None:
-        raise ContractLoadError(result.findings)
-    return result.contracts

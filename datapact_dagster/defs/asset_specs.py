@@ -7,10 +7,11 @@ import re
 
 import dagster as dg
 
+from datapact_dagster import metadata_keys as mk
 from datapact_dagster.contract.model import ContractSet, Table
 from datapact_dagster.defs.automation import build_condition
-from datapact_dagster.defs.project import TablePlan
-from datapact_dagster.warehouse.sql_parse import table_refs
+from datapact_dagster.plan.dependencies import upstream_tables
+from datapact_dagster.plan.project import TablePlan
 
 _TYPE_NAMES = {
     "string": "string",
@@ -26,20 +27,6 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 def asset_key(table: Table) -> dg.AssetKey:
     return dg.AssetKey(list(table.asset_key))
-
-
-def upstream_tables(contract_set: ContractSet, table: Table) -> list[Table]:
-    """Tables read by the SQL, plus relationship targets (their keys are checked first)."""
-    sql = table.sql_path.read_text(encoding="utf-8")
-    names = [r.qualified for r in table_refs(sql)]
-    names += [
-        t.physical_name
-        for rel in table.relationships
-        if (hit := contract_set.find_table(rel.to_table))
-        for t in [hit[1]]
-    ]
-    by_name = {t.physical_name: t for _, t in contract_set.tables}
-    return [by_name[n] for n in dict.fromkeys(names) if n in by_name and n != table.physical_name]
 
 
 def column_schema(table: Table) -> dg.TableSchema:
@@ -88,16 +75,16 @@ def build_asset_spec(
     metadata: dict[str, object] = {
         "dagster/column_schema": column_schema(table),
         "dagster/table_name": table.physical_name,
-        "contract_id": contract.id,
-        "contract_version": contract.version,
-        "contract_status": contract.status,
-        "contract_path": dg.MetadataValue.path(str(contract.source_path)),
-        "sql_path": dg.MetadataValue.path(str(table.sql_path.relative_to(root))),
-        "checks": len(plan.specs),
-        "blocking_checks": sum(1 for s in plan.specs if s.blocking),
+        mk.CONTRACT_ID: contract.id,
+        mk.CONTRACT_VERSION: contract.version,
+        mk.CONTRACT_STATUS: contract.status,
+        mk.CONTRACT_PATH: dg.MetadataValue.path(str(contract.source_path)),
+        mk.SQL_PATH: dg.MetadataValue.path(str(table.sql_path.relative_to(root))),
+        mk.CHECKS: len(plan.specs),
+        mk.BLOCKING_CHECKS: sum(1 for s in plan.specs if s.blocking),
     }
     if contract.consumers:
-        metadata["consumers"] = dg.MetadataValue.md(
+        metadata[mk.CONSUMERS] = dg.MetadataValue.md(
             "\n".join(
                 f"- **{c.team}**: {c.use_case or ''} ({', '.join(c.columns)})"
                 for c in contract.consumers
@@ -137,9 +124,9 @@ def build_check_specs(plan: TablePlan) -> list[dg.AssetCheckSpec]:
             description=f"[{spec.severity}] {spec.description}",
             blocking=spec.blocking,
             metadata={
-                "severity": spec.severity,
-                "kind": spec.kind.value,
-                "contract_path": spec.doc_path,
+                mk.SEVERITY: spec.severity,
+                mk.CHECK_KIND: spec.kind.value,
+                mk.CONTRACT_PATH: spec.doc_path,
             },
         )
         for spec in plan.specs

@@ -50,7 +50,7 @@ def _breakers(instance: dg.DagsterInstance, evaluation_time: datetime) -> Breake
     """The breakers as of this evaluation, read once for all the tables it evaluates."""
     # imported here: the project module builds the asset specs, which import this module
     from datapact_dagster.breaker.project_breakers import read_project_breakers
-    from datapact_dagster.defs.project import load_project
+    from datapact_dagster.plan.project import load_project
 
     key = (id(instance), evaluation_time)
     with _read_lock:

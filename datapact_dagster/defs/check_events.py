@@ -7,7 +7,8 @@ from typing import Any
 
 import dagster as dg
 
-from datapact_dagster.checks.result import CheckResult
+from datapact_dagster import metadata_keys as mk
+from datapact_dagster.checks.result import CheckResult, Verdict
 
 _SEVERITY = {
     "error": dg.AssetCheckSeverity.ERROR,
@@ -23,29 +24,29 @@ def _jsonable(value: Any) -> Any:
 def check_metadata(result: CheckResult) -> dict[str, dg.MetadataValue]:
     spec = result.spec
     meta: dict[str, dg.MetadataValue] = {
-        "summary": dg.MetadataValue.text(result.summary),
-        "verdict": dg.MetadataValue.text(result.verdict),
-        "severity": dg.MetadataValue.text(spec.severity),
-        "contract": dg.MetadataValue.text(f"{spec.contract_id} v{spec.contract_version}"),
+        mk.SUMMARY: dg.MetadataValue.text(result.summary),
+        mk.VERDICT: dg.MetadataValue.text(result.verdict.value),
+        mk.SEVERITY: dg.MetadataValue.text(spec.severity),
+        mk.CONTRACT: dg.MetadataValue.text(f"{spec.contract_id} v{spec.contract_version}"),
     }
     if result.observed is not None:
-        meta["observed"] = dg.MetadataValue.json(_jsonable({"value": result.observed}))
+        meta[mk.OBSERVED] = dg.MetadataValue.json(_jsonable({"value": result.observed}))
     if result.element_count is not None:
-        meta["rows_checked"] = dg.MetadataValue.int(result.element_count)
+        meta[mk.ROWS_CHECKED] = dg.MetadataValue.int(result.element_count)
     if result.unexpected_count is not None:
-        meta["unexpected_count"] = dg.MetadataValue.int(result.unexpected_count)
+        meta[mk.UNEXPECTED_COUNT] = dg.MetadataValue.int(result.unexpected_count)
     if result.unexpected_percent is not None:
-        meta["unexpected_percent"] = dg.MetadataValue.float(float(result.unexpected_percent))
+        meta[mk.UNEXPECTED_PERCENT] = dg.MetadataValue.float(float(result.unexpected_percent))
     if result.threshold:
-        meta["threshold"] = dg.MetadataValue.text(result.threshold)
+        meta[mk.THRESHOLD] = dg.MetadataValue.text(result.threshold)
     if result.samples:
-        meta["failing_samples"] = dg.MetadataValue.json(_jsonable(list(result.samples)))
+        meta[mk.FAILING_SAMPLES] = dg.MetadataValue.json(_jsonable(list(result.samples)))
     if result.expectation_type:
-        meta["gx_expectation"] = dg.MetadataValue.json(
+        meta[mk.GX_EXPECTATION] = dg.MetadataValue.json(
             _jsonable({"type": result.expectation_type, "kwargs": result.expectation_kwargs})
         )
     if result.error:
-        meta["error"] = dg.MetadataValue.text(result.error)
+        meta[mk.ERROR] = dg.MetadataValue.text(result.error)
     return meta
 
 
@@ -53,7 +54,7 @@ def to_check_result(result: CheckResult, asset_key: dg.AssetKey) -> dg.AssetChec
     return dg.AssetCheckResult(
         asset_key=asset_key,
         check_name=result.key,
-        passed=result.verdict == "pass",
+        passed=result.verdict is Verdict.PASS,
         severity=_SEVERITY[result.spec.severity],
         description=result.summary,
         metadata=check_metadata(result),

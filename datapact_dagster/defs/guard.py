@@ -2,11 +2,13 @@
 
 import dagster as dg
 
+from datapact_dagster import metadata_keys as mk
 from datapact_dagster.breaker.guard import breach_details, refusal_message
 from datapact_dagster.breaker.override import OVERRIDE_TAG, override_reason
 from datapact_dagster.breaker.project_breakers import read_project_breakers
-from datapact_dagster.defs.project import TablePlan, load_project
-from datapact_dagster.evidence.store import EvidenceStore
+from datapact_dagster.evidence.model import Decision
+from datapact_dagster.pipeline.evidence_sink import evidence_writer_for
+from datapact_dagster.plan.project import TablePlan, load_project
 
 
 def refuse_if_upstream_breached(context: dg.AssetExecutionContext, plan: TablePlan) -> None:
@@ -26,8 +28,8 @@ def refuse_if_upstream_breached(context: dg.AssetExecutionContext, plan: TablePl
         raise dg.Failure(
             description=refusal_message(asset_path, breached),
             metadata={
-                "held_by": dg.MetadataValue.json(breach_details(breached)),
-                "override_tag": OVERRIDE_TAG,
+                mk.HELD_BY: dg.MetadataValue.json(breach_details(breached)),
+                mk.OVERRIDE_TAG: OVERRIDE_TAG,
             },
             allow_retries=False,
         )
@@ -46,20 +48,13 @@ def _record_override(
     reason: str,
     breached: list[dict[str, object]],
 ) -> None:
-    url = context.resources.datapact.evidence_url
-    if not url:
+    writer = evidence_writer_for(context.resources.datapact.evidence_url)
+    if writer is None:
         context.log.warning("No evidence store configured: the override is only in the run log.")
         return
-    store = EvidenceStore(url)
-    try:
-        store.append_decision(
-            "override",
-            contract_id=plan.contract.id,
-            contract_version=plan.contract.version,
-            contract_hash=plan.contract.content_hash,
-            run_id=context.run.run_id,
-            asset_key="/".join(plan.table.asset_key),
-            details={"reason": reason, "breached": breached, "summary": f"override: {reason}"},
-        )
-    finally:
-        store.close()
+    writer.record_decision(
+        plan,
+        Decision.OVERRIDE,
+        context.run.run_id,
+        {"reason": reason, "breached": breached, "summary": f"override: {reason}"},
+    )

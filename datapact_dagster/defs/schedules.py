@@ -12,7 +12,7 @@ from datapact_dagster.breaker.cadence import (
 from datapact_dagster.breaker.graph import format_keys
 from datapact_dagster.breaker.project_breakers import read_project_breakers
 from datapact_dagster.defs import jobs
-from datapact_dagster.defs.project import load_project
+from datapact_dagster.plan.project import load_project
 
 
 def _check_keys(tables: list[tuple[str, ...]]) -> list[dg.AssetCheckKey]:

@@ -20,7 +20,7 @@ from datapact_dagster.breaker.recovery import RECOVERY_TAG, recovery_run_key, ta
 from datapact_dagster.breaker.state import AssetPath
 from datapact_dagster.breaker.transitions import Transitions, compare
 from datapact_dagster.defs import jobs
-from datapact_dagster.defs.project import Project, load_project
+from datapact_dagster.plan.project import Project, load_project
 
 BREAKER_SENSOR_INTERVAL_SECONDS = 30
 

@@ -4,20 +4,20 @@ from collections.abc import Iterator
 
 import dagster as dg
 
+from datapact_dagster import metadata_keys as mk
+from datapact_dagster.checks.result import Verdict
 from datapact_dagster.contract.model import ContractSet
 from datapact_dagster.defs import jobs
-from datapact_dagster.defs.asset_specs import (
-    asset_key,
-    build_asset_spec,
-    build_check_specs,
-    upstream_tables,
-)
+from datapact_dagster.defs.asset_specs import asset_key, build_asset_spec, build_check_specs
 from datapact_dagster.defs.check_events import to_check_result
 from datapact_dagster.defs.guard import refuse_if_upstream_breached
-from datapact_dagster.defs.project import TablePlan, load_project
 from datapact_dagster.defs.resources import DataPactResource
 from datapact_dagster.evidence.anchors import ANCHOR_METADATA_KEY
-from datapact_dagster.pipeline.evidence_sink import chain_head, evidence_sink_for, write_run_report
+from datapact_dagster.pipeline.evidence_sink import (
+    chain_head,
+    evidence_writer_for,
+    write_run_report,
+)
 from datapact_dagster.pipeline.job_runner import PROGRESS_PREFIX
 from datapact_dagster.pipeline.table_run import (
     RunContext,
@@ -25,6 +25,8 @@ from datapact_dagster.pipeline.table_run import (
     build_and_publish,
     check_published,
 )
+from datapact_dagster.plan.dependencies import upstream_tables
+from datapact_dagster.plan.project import TablePlan, load_project
 from datapact_dagster.warehouse.engine import warehouse_engine
 from datapact_dagster.warehouse.lineage import column_lineage
 
@@ -67,13 +69,13 @@ def _lineage_metadata(plan: TablePlan, contract_set: ContractSet) -> dg.TableCol
 def _outcome_metadata(
     outcome: TableOutcome, plan: TablePlan, contract_set: ContractSet
 ) -> dict[str, object]:
-    failed = [r for r in outcome.results if r.verdict in ("fail", "error")]
+    failed = [r for r in outcome.results if r.verdict.breaches]
     meta: dict[str, object] = {
         "dagster/row_count": dg.MetadataValue.int(outcome.rows),
-        "contract_version": plan.contract.version,
-        "checks_passed": sum(1 for r in outcome.results if r.verdict == "pass"),
-        "checks_failed": len(failed),
-        "data_fingerprint": dg.MetadataValue.text(
+        mk.CONTRACT_VERSION: plan.contract.version,
+        mk.CHECKS_PASSED: sum(1 for r in outcome.results if r.verdict is Verdict.PASS),
+        mk.CHECKS_FAILED: len(failed),
+        mk.DATA_FINGERPRINT: dg.MetadataValue.text(
             f"{outcome.fingerprint[0]} rows, hash {outcome.fingerprint[1]}"
             if outcome.fingerprint
             else "n/a"
@@ -105,29 +107,29 @@ def _run_step(
         engine=engine,
         landing_dir=datapact.landing_path,
         run_id=context.run.run_id,
-        evidence=evidence_sink_for(datapact.evidence_url, engine, project.contracts),
+        evidence=evidence_writer_for(datapact.evidence_url),
         quarantine_days=datapact.quarantine_days,
     )
     selected = {k.name for k in context.selected_asset_check_keys}
     specs = [s for s in plan.specs if s.key in selected]
     if key not in context.selected_asset_keys:
-        outcome = check_published(run, project.contracts, plan.contract, plan.table, specs)
+        outcome = check_published(run, project.contracts, plan, specs)
         for result in outcome.results:
-            if result.verdict != "skipped":
+            if result.verdict is not Verdict.SKIPPED:
                 yield to_check_result(result, key)
         yield from _anchor(datapact, key)
         return
     context.log.info(f"{PROGRESS_PREFIX} {plan.table.physical_name}: building…")
-    outcome = build_and_publish(run, project.contracts, plan.contract, plan.table, plan.specs)
+    outcome = build_and_publish(run, project.contracts, plan)
     context.log.info(
         f"{PROGRESS_PREFIX} {plan.table.physical_name}: {outcome.rows:,} rows staged, "
-        f"{sum(r.verdict == 'pass' for r in outcome.results)}/{len(outcome.results)} checks "
+        f"{sum(r.verdict is Verdict.PASS for r in outcome.results)}/{len(outcome.results)} checks "
         f"passed, {'published' if outcome.published else 'QUARANTINED'}"
     )
     report = write_run_report(
         datapact.evidence_url, context.run.run_id, project.settings.state_dir / "reports"
     )
-    report_meta = {"evidence_report": dg.MetadataValue.path(str(report))} if report else {}
+    report_meta = {mk.EVIDENCE_REPORT: dg.MetadataValue.path(str(report))} if report else {}
     yield from _anchor(datapact, key)
     if outcome.published:
         yield dg.MaterializeResult(
@@ -136,12 +138,12 @@ def _run_step(
             check_results=[
                 to_check_result(r, key)
                 for r in outcome.results
-                if r.verdict != "skipped" and r.key in selected
+                if r.verdict is not Verdict.SKIPPED and r.key in selected
             ],
         )
         return
     for result in outcome.results:
-        if result.verdict != "skipped" and result.key in selected:
+        if result.verdict is not Verdict.SKIPPED and result.key in selected:
             yield to_check_result(result, key)
     failures = outcome.blocking_failures
     raise dg.Failure(
@@ -152,11 +154,11 @@ def _run_step(
             f"{outcome.quarantine_relation}."
         ),
         metadata={
-            "failed_checks": dg.MetadataValue.md(
+            mk.FAILED_CHECKS: dg.MetadataValue.md(
                 "\n".join(f"- `{r.key}`: {r.summary}" for r in failures)
             ),
-            "quarantine_table": outcome.quarantine_relation or "",
-            "rows_rejected": outcome.rows,
+            mk.QUARANTINE_TABLE: outcome.quarantine_relation or "",
+            mk.ROWS_REJECTED: outcome.rows,
             **report_meta,
         },
         allow_retries=False,

@@ -3,18 +3,28 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 from typing import Any, Literal, Protocol
 
+from datapact_dagster.checks.result import Verdict
 from datapact_dagster.checks.spec import CheckSpec
 
 RecordKind = Literal["check", "decision"]
-Verdict = Literal["pass", "fail", "error", "skipped"]
 ExecutionStatus = Literal["succeeded", "errored", "skipped"]
-DecisionKind = Literal["publish", "quarantine", "override", "error"]
+
+
+class Decision(StrEnum):
+    """What a run did with a table's data, recorded once per table and run."""
+
+    PUBLISH = "publish"
+    QUARANTINE = "quarantine"
+    OVERRIDE = "override"
+    ERROR = "error"
+
 
 RECORD_KINDS: tuple[str, ...] = ("check", "decision")
-VERDICTS: tuple[str, ...] = ("pass", "fail", "error", "skipped")
-DECISION_KINDS: tuple[str, ...] = ("publish", "quarantine", "override", "error")
+VERDICTS: tuple[str, ...] = tuple(v.value for v in Verdict)
+DECISION_KINDS: tuple[str, ...] = tuple(d.value for d in Decision)
 
 
 class ContractIdentity(Protocol):
@@ -70,7 +80,7 @@ class Record:
     severity: str | None
     verdict: Verdict | None
     execution_status: ExecutionStatus
-    decision: DecisionKind | None
+    decision: Decision | None
     summary: str | None
     observed: Any
     threshold: Any

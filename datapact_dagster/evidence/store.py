@@ -25,6 +25,7 @@ from .model import (
     DECISION_KINDS,
     ContractIdentity,
     DataFingerprint,
+    Decision,
     Record,
     SkippedCheck,
     VerifyResult,
@@ -104,7 +105,7 @@ class EvidenceStore:
 
     def append_decision(
         self,
-        kind: str,
+        kind: Decision | str,
         *,
         contract_id: str,
         contract_version: str,
@@ -116,7 +117,7 @@ class EvidenceStore:
         """Records a publish / quarantine / override / error decision of the pipeline."""
         if kind not in DECISION_KINDS:
             raise ValueError(f"unknown decision kind {kind!r}; expected one of {DECISION_KINDS}")
-        is_error = kind == "error"
+        is_error = kind == Decision.ERROR
         row = {
             **_empty_row(),
             "kind": "decision",
@@ -125,7 +126,7 @@ class EvidenceStore:
             "contract_hash": contract_hash,
             "verdict": "error" if is_error else None,
             "execution_status": "errored" if is_error else "succeeded",
-            "decision": kind,
+            "decision": Decision(kind).value,
             "summary": str(details.get("summary") or details.get("error") or kind),
             "run_id": run_id,
             "asset_key": asset_key,

@@ -1,23 +1,21 @@
-"""Writes a table run's check results and decisions into the evidence store."""
+"""The one evidence writer of a run: every check result and every decision goes through it.
+
+Decisions are publish, quarantine, override (the launch guard) and error; check results carry
+the digest of the suite the plan compiled for the run's warehouse, never a recompiled one.
+"""
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
-import sqlalchemy as sa
-
-from datapact_dagster.checks.compile import compile_table_checks
-from datapact_dagster.checks.gx_suite import build_suite
 from datapact_dagster.checks.result import CheckResult
-from datapact_dagster.contract.model import Contract, ContractSet, Table
 from datapact_dagster.evidence.anchors import Anchor
+from datapact_dagster.evidence.model import Decision
 from datapact_dagster.evidence.reports import report_for_run
 from datapact_dagster.evidence.store import DataFingerprint, EvidenceStore
-from datapact_dagster.warehouse.engine import sqlglot_dialect
+from datapact_dagster.plan.project import TablePlan
 
 
 @cache
@@ -25,61 +23,44 @@ def _store(url: str) -> EvidenceStore:
     return EvidenceStore(url)
 
 
-def suite_hash(contract_set: ContractSet, contract: Contract, table: Table, dialect: str) -> str:
-    """Digest of the exact GX suite the audit ran (as `datapact export gx` writes it)."""
-    suite = build_suite(
-        table.name, compile_table_checks(contract, table), dialect, contract_set.published_relations
-    )
-    return hashlib.sha256(json.dumps(suite, sort_keys=True).encode()).hexdigest()
-
-
-class StoreEvidenceSink:
-    def __init__(self, store: EvidenceStore, engine: sa.Engine, contract_set: ContractSet) -> None:
+class EvidenceWriter:
+    def __init__(self, store: EvidenceStore) -> None:
         self.store = store
-        self.dialect = sqlglot_dialect(engine)
-        self.contract_set = contract_set
 
     def record_checks(
         self,
-        contract: Contract,
-        table: Table,
+        plan: TablePlan,
         results: Sequence[CheckResult],
         fingerprint: tuple[int, str],
         run_id: str,
+        suite_digest: str,
     ) -> None:
         self.store.append_check_results(
             list(results),
-            contract=contract,
-            suite_hash=suite_hash(self.contract_set, contract, table, self.dialect),
+            contract=plan.contract,
+            suite_hash=suite_digest,
             fingerprint=DataFingerprint(row_count=fingerprint[0], content_hash=fingerprint[1]),
             run_id=run_id,
-            asset_key="/".join(table.asset_key),
-            pii_columns=table.pii_columns,
+            asset_key="/".join(plan.table.asset_key),
+            pii_columns=plan.table.pii_columns,
         )
 
     def record_decision(
-        self,
-        contract: Contract,
-        table: Table,
-        decision: str,
-        run_id: str,
-        details: dict[str, object],
+        self, plan: TablePlan, decision: Decision, run_id: str, details: dict[str, object]
     ) -> None:
         self.store.append_decision(
             decision,
-            contract_id=contract.id,
-            contract_version=contract.version,
-            contract_hash=contract.content_hash,
+            contract_id=plan.contract.id,
+            contract_version=plan.contract.version,
+            contract_hash=plan.contract.content_hash,
             run_id=run_id,
-            asset_key="/".join(table.asset_key),
+            asset_key="/".join(plan.table.asset_key),
             details=details,
         )
 
 
-def evidence_sink_for(
-    evidence_url: str | None, engine: sa.Engine, contract_set: ContractSet
-) -> StoreEvidenceSink | None:
-    return StoreEvidenceSink(_store(evidence_url), engine, contract_set) if evidence_url else None
+def evidence_writer_for(evidence_url: str | None) -> EvidenceWriter | None:
+    return EvidenceWriter(_store(evidence_url)) if evidence_url else None
 
 
 def write_run_report(evidence_url: str | None, run_id: str, out_dir: Path) -> Path | None:

@@ -6,10 +6,12 @@ import logging
 import os
 import sys
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 
 import dagster as dg
 
+from datapact_dagster import metadata_keys as mk
 from datapact_dagster.settings import Settings
 
 PROGRESS_PREFIX = "datapact:"
@@ -50,13 +52,29 @@ def progress_logger(init_context: dg.InitLoggerContext) -> logging.Logger:
     return log
 
 
+class TableRunStatus(StrEnum):
+    """What one run did with one table, as the run summary prints it."""
+
+    NOT_RUN = "not run"
+    PUBLISHED = "published"
+    QUARANTINED = "quarantined"
+    REFUSED = "refused (upstream breach)"
+    HELD = "held (upstream breach)"
+    ERROR = "error"
+    CHECKED = "checked"
+
+    @property
+    def breached(self) -> bool:
+        return self in (TableRunStatus.QUARANTINED, TableRunStatus.REFUSED)
+
+
 @dataclass
 class TableSummary:
     asset: str
     rows: int | None = None
     passed: int = 0
     failed: int = 0
-    status: str = "not run"
+    status: TableRunStatus = TableRunStatus.NOT_RUN
     seconds: float | None = None
     failed_checks: list[str] = field(default_factory=list)
     message: str | None = None
@@ -79,7 +97,7 @@ def summarize_run(
             summary = by_key.setdefault(mat.asset_key, TableSummary(mat.asset_key.to_user_string()))
             rows = mat.metadata.get("dagster/row_count")
             summary.rows = int(rows.value) if rows is not None else None
-            summary.status = "published"
+            summary.status = TableRunStatus.PUBLISHED
             step_key_asset[step] = mat.asset_key
         elif kind == "ASSET_CHECK_EVALUATION":
             evaluation = event.event_specific_data  # type: ignore[assignment]
@@ -104,22 +122,22 @@ def summarize_run(
             if kind == "STEP_FAILURE":
                 data = event.event_specific_data
                 meta = getattr(getattr(data, "user_failure_data", None), "metadata", {}) or {}
-                if "quarantine_table" in meta:
-                    summary.status = "quarantined"
-                elif "held_by" in meta:
-                    summary.status = "refused (upstream breach)"
+                if mk.QUARANTINE_TABLE in meta:
+                    summary.status = TableRunStatus.QUARANTINED
+                elif mk.HELD_BY in meta:
+                    summary.status = TableRunStatus.REFUSED
                     summary.message = getattr(data, "user_failure_data", None) and (
                         data.user_failure_data.description
                     )
                 else:
-                    summary.status = "error"
+                    summary.status = TableRunStatus.ERROR
                     summary.message = _root_cause(getattr(data, "error", None))
-                if "rows_rejected" in meta:
-                    summary.rows = int(meta["rows_rejected"].value)
+                if mk.ROWS_REJECTED in meta:
+                    summary.rows = int(meta[mk.ROWS_REJECTED].value)
             elif kind == "STEP_SKIPPED":
-                summary.status = "held (upstream breach)"
-            elif summary.status == "not run":
-                summary.status = "checked"
+                summary.status = TableRunStatus.HELD
+            elif summary.status is TableRunStatus.NOT_RUN:
+                summary.status = TableRunStatus.CHECKED
     return list(by_key.values())
 
 

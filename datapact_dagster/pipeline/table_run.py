@@ -17,8 +17,11 @@ import sqlalchemy as sa
 
 from datapact_dagster.checks.result import CheckResult
 from datapact_dagster.checks.spec import CheckSpec
-from datapact_dagster.contract.model import Contract, ContractSet, Table
+from datapact_dagster.contract.model import ContractSet, Table
+from datapact_dagster.evidence.model import Decision
+from datapact_dagster.plan.project import TablePlan
 from datapact_dagster.warehouse import wap
+from datapact_dagster.warehouse.engine import sqlglot_dialect
 from datapact_dagster.warehouse.landing import LANDING_SCHEMA, expose_landing
 from datapact_dagster.warehouse.sql_parse import table_refs
 
@@ -26,20 +29,15 @@ from datapact_dagster.warehouse.sql_parse import table_refs
 class EvidenceSink(Protocol):
     def record_checks(
         self,
-        contract: Contract,
-        table: Table,
+        plan: TablePlan,
         results: Sequence[CheckResult],
         fingerprint: tuple[int, str],
         run_id: str,
+        suite_digest: str,
     ) -> None: ...
 
     def record_decision(
-        self,
-        contract: Contract,
-        table: Table,
-        decision: str,
-        run_id: str,
-        details: dict[str, object],
+        self, plan: TablePlan, decision: Decision, run_id: str, details: dict[str, object]
     ) -> None: ...
 
 
@@ -72,14 +70,13 @@ class TableOutcome:
 
 
 def blocking_failures(results: Sequence[CheckResult]) -> list[CheckResult]:
-    return [r for r in results if r.spec.blocking and r.verdict in ("fail", "error")]
+    return [r for r in results if r.spec.blocking and r.verdict.breaches]
 
 
 def _audit(
     ctx: RunContext,
     contract_set: ContractSet,
-    contract: Contract,
-    table: Table,
+    plan: TablePlan,
     specs: Sequence[CheckSpec],
     relation: str,
 ) -> list[CheckResult]:
@@ -87,8 +84,8 @@ def _audit(
 
     return run_table_checks(
         contract_set,
-        contract,
-        table,
+        plan.contract,
+        plan.table,
         list(specs),
         relation,
         ctx.engine,
@@ -97,13 +94,12 @@ def _audit(
     )
 
 
-def build_and_publish(
-    ctx: RunContext,
-    contract_set: ContractSet,
-    contract: Contract,
-    table: Table,
-    specs: Sequence[CheckSpec],
-) -> TableOutcome:
+def _suite_digest(ctx: RunContext, plan: TablePlan) -> str:
+    return plan.suite_for(sqlglot_dialect(ctx.engine)).digest
+
+
+def build_and_publish(ctx: RunContext, contract_set: ContractSet, plan: TablePlan) -> TableOutcome:
+    table = plan.table
     started = time.monotonic()
     try:
         sql = table.sql_path.read_text(encoding="utf-8")
@@ -111,15 +107,14 @@ def build_and_publish(
             if ref.schema == LANDING_SCHEMA:
                 expose_landing(ctx.engine, ctx.landing_dir, ref.name)
         staged = wap.stage(ctx.engine, table.physical_name, sql)
-        results = _audit(ctx, contract_set, contract, table, specs, staged.relation)
+        results = _audit(ctx, contract_set, plan, plan.specs, staged.relation)
         fingerprint = wap.fingerprint(ctx.engine, staged.relation)
     except Exception as exc:
         # A crashed build is evidence too: recorded as an error, never as a pass.
         if ctx.evidence is not None:
             ctx.evidence.record_decision(
-                contract,
-                table,
-                "error",
+                plan,
+                Decision.ERROR,
                 ctx.run_id,
                 {"stage": "build and audit", "error": f"{type(exc).__name__}: {exc}"[:2000]},
             )
@@ -127,7 +122,9 @@ def build_and_publish(
         raise
     if ctx.evidence is not None:
         try:
-            ctx.evidence.record_checks(contract, table, results, fingerprint, ctx.run_id)
+            ctx.evidence.record_checks(
+                plan, results, fingerprint, ctx.run_id, _suite_digest(ctx, plan)
+            )
         except Exception:
             # Fail closed: data whose audit could not be recorded is never published.
             wap.discard_staging(ctx.engine, table.physical_name)
@@ -148,9 +145,8 @@ def build_and_publish(
         wap.purge_quarantine(ctx.engine, ctx.quarantine_days)
         if ctx.evidence is not None:
             ctx.evidence.record_decision(
-                contract,
-                table,
-                "quarantine",
+                plan,
+                Decision.QUARANTINE,
                 ctx.run_id,
                 {
                     "relation": outcome.quarantine_relation,
@@ -161,7 +157,7 @@ def build_and_publish(
     else:
         if ctx.evidence is not None:
             ctx.evidence.record_decision(
-                contract, table, "publish", ctx.run_id, {"rows": staged.row_count}
+                plan, Decision.PUBLISH, ctx.run_id, {"rows": staged.row_count}
             )
         wap.publish(ctx.engine, table.physical_name, staged)
         outcome.published = True
@@ -170,13 +166,10 @@ def build_and_publish(
 
 
 def check_published(
-    ctx: RunContext,
-    contract_set: ContractSet,
-    contract: Contract,
-    table: Table,
-    specs: Sequence[CheckSpec],
+    ctx: RunContext, contract_set: ContractSet, plan: TablePlan, specs: Sequence[CheckSpec]
 ) -> TableOutcome:
     """Re-validate the published table without rebuilding it (monitoring)."""
+    table = plan.table
     started = time.monotonic()
     with ctx.engine.connect() as conn:
         exists = wap.relation_exists(conn, table.physical_name)
@@ -191,10 +184,10 @@ def check_published(
             for s in specs
         ]
         return TableOutcome(table=table, results=results, published=False, rows=0)
-    results = _audit(ctx, contract_set, contract, table, specs, table.physical_name)
+    results = _audit(ctx, contract_set, plan, specs, table.physical_name)
     fingerprint = wap.fingerprint(ctx.engine, table.physical_name)
     if ctx.evidence is not None:
-        ctx.evidence.record_checks(contract, table, results, fingerprint, ctx.run_id)
+        ctx.evidence.record_checks(plan, results, fingerprint, ctx.run_id, _suite_digest(ctx, plan))
     return TableOutcome(
         table=table,
         results=results,

@@ -3,8 +3,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from datapact_dagster.alerts import AlertKind, Audience, recipients_for
-from datapact_dagster.contract.loader import load_contracts
 from datapact_dagster.contract.model import Consumer, SupportChannel
+from datapact_dagster.plan.loading import load_contracts
 from tests.alerts.support import make_contract
 
 CONTRACT = make_contract(

@@ -86,7 +86,7 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Story]:
         for name, value in _env(tmp, sink.port).items():
             env.setenv(name, value)
         env.delenv("DATAPACT_WEBHOOK_URL_OVERRIDE", raising=False)
-        from datapact_dagster.defs.project import load_project
+        from datapact_dagster.plan.project import load_project
 
         load_project.cache_clear()
         try:
@@ -97,9 +97,9 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Story]:
 
 
 def _tell_story(tmp: Path, sink: SmtpSink) -> Story:
+    from datapact_dagster import definitions as entry
     from datapact_dagster.definitions import defs
     from datapact_dagster.evidence.store import EvidenceStore
-    from datapact_dagster.pipeline import jobs_entry
     from datapact_dagster.pipeline.job_runner import prepare_dagster_home
     from datapact_dagster.sample import generate_landing
     from datapact_dagster.settings import Settings
@@ -117,7 +117,7 @@ def _tell_story(tmp: Path, sink: SmtpSink) -> Story:
         selection: list[dg.AssetKey] | None = None, tags: dict[str, str] | None = None
     ) -> dg.ExecuteJobResult:
         return dg.execute_job(
-            dg.reconstructable(jobs_entry.contract_pipeline_job),
+            dg.reconstructable(entry.contract_pipeline_job),
             instance=instance,
             asset_selection=selection,
             tags=tags or {},
@@ -165,9 +165,9 @@ def _tell_story(tmp: Path, sink: SmtpSink) -> Story:
         story.automation_held["breached"] = _held_by(
             UpstreamContractBreached(), definitions, instance
         )
-        checks_graph = jobs_entry.contract_checks_job().asset_layer.asset_graph
+        checks_graph = entry.contract_checks_job().asset_layer.asset_graph
         checked = dg.execute_job(
-            dg.reconstructable(jobs_entry.contract_checks_job).get_subset(
+            dg.reconstructable(entry.contract_checks_job).get_subset(
                 asset_selection=set(),
                 asset_check_selection=checks_graph.get_check_keys_for_assets({RAW_ORDERS}),
             ),
@@ -205,7 +205,7 @@ def _tell_story(tmp: Path, sink: SmtpSink) -> Story:
 
         generate_landing(landing, rows=2000, seed=1)
         # the fix run is created (its checks planned) but not yet executed: half-open
-        fix_job = dg.reconstructable(jobs_entry.contract_pipeline_job)
+        fix_job = dg.reconstructable(entry.contract_pipeline_job)
         fix_run = instance.create_run_for_job(
             job_def=fix_job.get_definition(),
             job_code_origin=fix_job.get_python_origin(),

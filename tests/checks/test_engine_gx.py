@@ -17,8 +17,8 @@ from datapact_dagster.checks.gx_run import run_suite
 from datapact_dagster.checks.gx_suite import build_suite
 from datapact_dagster.checks.result import PII_MASK, CheckResult
 from datapact_dagster.checks.spec import CheckKind, CheckSpec
-from datapact_dagster.contract.loader import require_contracts
 from datapact_dagster.contract.model import ContractSet, Table
+from datapact_dagster.plan.loading import require_contracts
 from tests.checks.conftest import ENGINES, Warehouses
 from tests.checks.shop_data import (
     BAD,

@@ -11,8 +11,8 @@ from datapact_dagster.checks.compile import compile_table_checks
 from datapact_dagster.checks.gx_suite import UNEXPECTED_ROWS, build_suite, row_count_bounds
 from datapact_dagster.checks.spec import CheckSpec
 from datapact_dagster.checks.sql_text import batch_query, query_for_relation
-from datapact_dagster.contract.loader import require_contracts
 from datapact_dagster.contract.model import Operator
+from datapact_dagster.plan.loading import require_contracts
 from tests.checks.shop_data import PROJECT, PUBLISHED
 
 

@@ -18,7 +18,7 @@ import yaml
 from datapact_dagster.cli import main
 from datapact_dagster.commands.base import EXIT_INVALID
 from datapact_dagster.contract.findings import Finding
-from datapact_dagster.contract.loader import load_contracts
+from datapact_dagster.plan.loading import load_contracts
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "invalid"
 CASES = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())

@@ -11,7 +11,7 @@ import pytest
 from datapact_dagster.checks.compile import compile_table_checks
 from datapact_dagster.cli import main
 from datapact_dagster.commands.base import EXIT_INVALID, EXIT_OK
-from datapact_dagster.contract.loader import load_contracts
+from datapact_dagster.plan.loading import load_contracts
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "invalid"
 
