@@ -49,37 +49,12 @@ def read_custom_properties(
     return found
 
 
-_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-_WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
-_CRON_FIELDS = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 7))
-_CRON_NAMES = (
-    {},
-    {},
-    {},
-    {m: i + 1 for i, m in enumerate(_MONTHS)},
-    {d: i for i, d in enumerate(_WEEKDAYS)},
-)
-
-
 def is_valid_cron(text: str) -> bool:
-    """Five-field cron (minute hour day month weekday), as Dagster schedules accept."""
-    fields = text.split()
-    if len(fields) != 5:
-        return False
-    for field, (low, high), names in zip(fields, _CRON_FIELDS, _CRON_NAMES, strict=True):
-        for item in field.split(","):
-            base, _, step = item.partition("/")
-            if step and not (step.isdigit() and int(step) > 0):
-                return False
-            if base == "*":
-                continue
-            bounds = [names.get(b.lower(), b) for b in base.split("-")]
-            if len(bounds) > 2 or not all(str(b).isdigit() for b in bounds):
-                return False
-            numbers = [int(b) for b in bounds]
-            if not all(low <= n <= high for n in numbers) or numbers != sorted(numbers):
-                return False
-    return True
+    """Whether Dagster can run `text` as a schedule: its own check, so '@daily' is accepted and
+    a date that never comes ('0 6 31 2 *') is refused. Dagster is imported only when needed."""
+    from dagster._utils.schedules import is_valid_cron_schedule
+
+    return is_valid_cron_schedule(text)
 
 
 def check_cron(value: Any, path: DocPath, out: FindingCollector) -> str | None:
@@ -87,7 +62,8 @@ def check_cron(value: Any, path: DocPath, out: FindingCollector) -> str | None:
         out.add(
             path,
             f"{value!r} is not a valid cron expression",
-            "use five cron fields, e.g. '0 6 * * *' for 06:00 every day",
+            "use a cron Dagster can run: five fields such as '0 6 * * *' (06:00 every day) "
+            "or a macro such as '@daily'",
             code="cron",
         )
         return None

@@ -206,3 +206,15 @@ def test_position_of_a_sql_reference(project_copy: Path) -> None:
     [finding] = result.findings
     assert (finding.file, finding.line) == ("sql/silver/orders.sql", line)
     assert "reads bronze.raw_order, which no contract declares" in finding.message
+
+
+@pytest.mark.parametrize("cron", ["@daily", "0 6 * * mon-fri", "*/15 * * * *"])
+def test_a_cron_dagster_runs_is_accepted(project_copy: Path, cron: str) -> None:
+    file = project_copy / "contracts" / "customer_profile.yaml"
+    _edit(file, 'value: "0 6 * * *"', f'value: "{cron}"')
+
+    result = load_contracts(None, root=project_copy)
+
+    assert result.ok, [f.render() for f in result.findings]
+    [contract] = [c for c in result.contracts.contracts if c.schedule]
+    assert contract.schedule == cron
