@@ -6,7 +6,9 @@ import argparse
 import os
 import sys
 import time
+from typing import TYPE_CHECKING
 
+from datapact_dagster.breaker.graph import layer_order
 from datapact_dagster.commands.base import (
     EXIT_BREACHED,
     EXIT_OK,
@@ -17,6 +19,9 @@ from datapact_dagster.commands.base import (
 from datapact_dagster.commands.loading import contracts_or_exit
 from datapact_dagster.commands.table import render_table
 from datapact_dagster.settings import Settings
+
+if TYPE_CHECKING:
+    from dagster import AssetKey
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -144,6 +149,5 @@ def execute(args: argparse.Namespace, *, checks_only: bool) -> int:
     return EXIT_OK
 
 
-def _layer_order(key: object) -> tuple[int, str]:
-    path = getattr(key, "path", [""])
-    return ({"bronze": 0, "silver": 1, "gold": 2}.get(path[0], 3), "/".join(path))
+def _layer_order(key: AssetKey) -> tuple[int, str]:
+    return layer_order(tuple(key.path))
