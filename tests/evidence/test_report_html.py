@@ -8,9 +8,13 @@ from playwright.sync_api import Browser, Page
 from sqlalchemy import text
 
 from datapact_dagster.checks.result import PII_MASK
-from datapact_dagster.evidence import EvidenceStore, render_report
+from datapact_dagster.evidence import ContractRef, EvidenceStore, render_report
 from datapact_dagster.evidence.reports import report_from_store
 from datapact_dagster.evidence.schema import evidence_records
+
+from .factories import append, check_spec, failing
+
+HOSTILE = "<script>alert(1)</script>"
 
 
 def open_report(browser: Browser, store: EvidenceStore, tmp_path: Path) -> tuple[Page, list[str]]:
@@ -99,3 +103,27 @@ def test_html_report_flags_a_broken_chain(
     status = page.locator("#chain-status")
     assert "broken" in (status.get_attribute("class") or "")
     assert "record 5 was deleted" in status.inner_text()
+
+
+def test_html_report_escapes_every_value_from_the_evidence(
+    browser: Browser, tmp_path: Path
+) -> None:
+    store = EvidenceStore(f"sqlite:///{tmp_path / 'evidence.db'}")
+    contract = ContractRef(id=f"shop{HOSTILE}", version='1"<b>', content_hash="h&<i>")
+    spec = check_spec(f"k{HOSTILE}", table="t", column="c<img src=x>", contract=contract)
+    append(store, [failing(spec, samples=(HOSTILE, {"a": "<b>b</b>"}))], "run<i>", contract)
+
+    html = render_report(report_from_store(store), "html")
+    assert HOSTILE not in html and "<img" not in html and "<b>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    page, requested = open_report(browser, store, tmp_path)
+    assert page.locator("script, img, b, i").count() == 0
+    assert len(requested) == 1
+    section = page.locator("section.contract")
+    assert section.get_attribute("data-contract") == f"shop{HOSTILE}"
+    assert section.locator("h2").inner_text() == f"Contract shop{HOSTILE}"
+    assert section.locator("table.versions td").first.inner_text() == '1"<b>'
+    assert "run<i>: 0.0% pass" in (section.locator("rect.bar").text_content() or "")
+    section.locator("summary").click()
+    samples = section.locator("table.evaluations tbody td").nth(8).inner_text()
+    assert samples == '["<script>alert(1)</script>", {"a": "<b>b</b>"}]'
