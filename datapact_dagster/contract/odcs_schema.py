@@ -12,6 +12,7 @@ from jsonschema import Draft201909Validator
 from jsonschema.exceptions import ValidationError, best_match
 
 from datapact_dagster.contract.findings import FindingCollector
+from datapact_dagster.contract.odcs_quality import METRIC_LIST
 
 
 @cache
@@ -78,8 +79,7 @@ def _describe(error: ValidationError) -> tuple[tuple[str | int, ...], str, str]:
             return (
                 (*path, "rule"),
                 "the deprecated 'rule' key is not supported; a library rule names its 'metric'",
-                "replace 'rule:' with 'metric:' and one of nullValues, missingValues, "
-                "invalidValues, duplicateValues, rowCount",
+                f"replace 'rule:' with 'metric:' and one of {METRIC_LIST}",
             )
         return (
             (*path, first),

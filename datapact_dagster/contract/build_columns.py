@@ -1,0 +1,203 @@
+"""ODCS properties -> Column models, and `<table>.<column>` references."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from datapact_dagster.contract.build_quality import read_quality
+from datapact_dagster.contract.extensions import PROPERTY_KEYS, read_custom_properties
+from datapact_dagster.contract.findings import DocPath, FindingCollector, format_doc_path
+from datapact_dagster.contract.model import Column, Relationship, ValueOptions
+
+COLUMN_TYPES = ("string", "date", "timestamp", "time", "number", "integer", "boolean")
+PII_CLASSIFICATIONS = ("pii", "restricted", "confidential", "sensitive")
+# Options that constrain values but have no check (date/time `format` only describes a
+# serialisation, and integer/number `format` a storage width, so those are accepted).
+UNCHECKED_OPTIONS: dict[str, set[str]] = {
+    "string": {"format"},
+    "integer": {"multipleOf"},
+    "number": {"multipleOf"},
+    "boolean": {
+        "minimum",
+        "maximum",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+        "pattern",
+        "minLength",
+        "maxLength",
+        "format",
+        "multipleOf",
+    },
+}
+IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+
+def read_column(
+    prop: dict[str, Any], path: DocPath, column_names: set[str], out: FindingCollector
+) -> tuple[Column | None, list[Relationship]]:
+    """One property as a Column, with the relationships it declares (None when invalid)."""
+    name = prop["name"]
+    ok = True
+    if not IDENTIFIER.match(name):
+        out.add(
+            (*path, "name"),
+            f"column name {name!r} is not a plain SQL identifier",
+            "use lower-case letters, digits and underscores",
+            code="identifier",
+        )
+        ok = False
+    logical = prop.get("logicalType")
+    if logical is None:
+        out.add(
+            path,
+            f"column '{name}' has no logicalType",
+            f"add 'logicalType:' with one of {', '.join(COLUMN_TYPES)}",
+            code="no-type",
+        )
+        ok = False
+    elif logical not in COLUMN_TYPES:
+        out.add(
+            (*path, "logicalType"),
+            f"logicalType '{logical}' is not a flat column type",
+            f"use one of {', '.join(COLUMN_TYPES)}; nested data is not supported in tables",
+            code="type",
+        )
+        ok = False
+    options, options_ok = _read_options(prop, logical, path, out)
+    ok &= options_ok
+    custom = read_custom_properties(
+        prop.get("customProperties"), PROPERTY_KEYS, (*path, "customProperties"), out
+    )
+    tags = tuple(str(t) for t in prop.get("tags") or ())
+    classification = prop.get("classification")
+    pii = (
+        bool(custom.get("pii"))
+        or "pii" in (t.lower() for t in tags)
+        or (str(classification).lower() in PII_CLASSIFICATIONS)
+    )
+    quality = read_quality(prop.get("quality") or [], (*path, "quality"), name, column_names, out)
+    if len(quality) != len(prop.get("quality") or []):
+        ok = False
+    relationships = []
+    for index, rel in enumerate(prop.get("relationships") or []):
+        target = read_reference(rel.get("to"), (*path, "relationships", index, "to"), out)
+        if target:
+            relationships.append(
+                Relationship(
+                    from_columns=(name,),
+                    to_table=target[0],
+                    to_columns=target[1],
+                    doc_path=format_doc_path((*path, "relationships", index)),
+                )
+            )
+        else:
+            ok = False
+    if not ok:
+        return None, []
+    column = Column(
+        name=name,
+        logical_type=logical,
+        physical_type=prop.get("physicalType"),
+        description=prop.get("description"),
+        required=bool(prop.get("required")),
+        unique=bool(prop.get("unique")),
+        primary_key=bool(prop.get("primaryKey")),
+        primary_key_position=int(prop.get("primaryKeyPosition", -1)),
+        classification=classification,
+        tags=tags,
+        pii=pii,
+        options=options,
+        enum_values=tuple(e["value"] for e in prop.get("enum") or ()),
+        quality=tuple(quality),
+        doc_path=format_doc_path(path),
+    )
+    return column, relationships
+
+
+def _read_options(
+    prop: dict[str, Any], logical: Any, path: DocPath, out: FindingCollector
+) -> tuple[ValueOptions, bool]:
+    """The column's logicalTypeOptions, and whether DataPact can check all of them."""
+    ok = True
+    opts = prop.get("logicalTypeOptions") or {}
+    for option in sorted(set(opts) & UNCHECKED_OPTIONS.get(str(logical), set())):
+        out.add(
+            (*path, "logicalTypeOptions", option),
+            f"logicalTypeOptions.{option} on a {logical} column cannot be checked by "
+            "DataPact, and a rule is never dropped silently",
+            "remove it, or express it as a pattern or a sql quality rule",
+            code="unsupported-rule",
+        )
+        ok = False
+    options = ValueOptions(
+        minimum=opts.get("minimum"),
+        maximum=opts.get("maximum"),
+        exclusive_minimum=opts.get("exclusiveMinimum"),
+        exclusive_maximum=opts.get("exclusiveMaximum"),
+        pattern=opts.get("pattern"),
+        min_length=opts.get("minLength"),
+        max_length=opts.get("maxLength"),
+    )
+    opath = (*path, "logicalTypeOptions")
+    low = options.minimum if options.minimum is not None else options.exclusive_minimum
+    high = options.maximum if options.maximum is not None else options.exclusive_maximum
+    if low is not None and high is not None and type(low) is type(high) and low > high:
+        out.add(
+            (*opath, "minimum" if options.minimum is not None else "exclusiveMinimum"),
+            f"the minimum {low} is above the maximum {high}",
+            "swap or correct the bounds",
+            code="bounds",
+        )
+        ok = False
+    if (options.min_length or 0) > (
+        options.max_length if options.max_length is not None else float("inf")
+    ):
+        out.add(
+            (*opath, "minLength"),
+            "minLength is above maxLength",
+            "swap or correct the bounds",
+            code="bounds",
+        )
+        ok = False
+    if options.pattern is not None:
+        try:
+            re.compile(options.pattern)
+        except re.error as exc:
+            out.add(
+                (*opath, "pattern"),
+                f"the pattern does not compile: {exc}",
+                "write a valid regular expression",
+                code="pattern",
+            )
+            ok = False
+    return options, ok
+
+
+def read_reference(
+    ref: Any, path: DocPath, out: FindingCollector
+) -> tuple[str, tuple[str, ...]] | None:
+    """A reference (or list of them) as (table, columns); None with a finding when malformed."""
+    refs = ref if isinstance(ref, list) else [ref]
+    tables, columns = set(), []
+    for item in refs:
+        parts = str(item).split(".")
+        if len(parts) != 2:
+            out.add(
+                path,
+                f"reference {item!r} is not '<table>.<column>'",
+                "write e.g. 'customers.customer_id' (the table's name and a column)",
+                code="reference",
+            )
+            return None
+        tables.add(parts[0])
+        columns.append(parts[1])
+    if len(tables) != 1:
+        out.add(
+            path,
+            "a composite reference must point into one table",
+            "reference columns of a single table",
+            code="reference",
+        )
+        return None
+    return tables.pop(), tuple(columns)
