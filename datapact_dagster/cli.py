@@ -44,8 +44,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def console_main() -> None:
     """Entry point of the `datapact` script.
 
-    Exits without interpreter finalisation once output is flushed: DuckDB's bindings otherwise
-    print spurious 'nanobind: leaked instance' reports at teardown after GX has used them.
+    Exits without interpreter finalisation once output is flushed: the warehouse driver's
+    bindings otherwise print spurious 'nanobind: leaked instance' reports at teardown after GX
+    has used them.
     Everything DataPact writes is committed before this point.
     """
     code = main()

@@ -9,12 +9,13 @@ import dagster as dg
 from datapact_dagster.defs.resources import DataPactResource
 from datapact_dagster.pipeline.job_runner import progress_logger
 from datapact_dagster.plan.project import load_project
+from datapact_dagster.warehouse.dialects import for_url
 
 
 def _executor() -> dg.ExecutorDefinition:
-    # DuckDB admits one writer process: run steps in-process so parallel steps never contend for
-    # the file lock. PostgreSQL takes parallel steps.
-    if load_project().settings.warehouse_url.startswith("duckdb"):
+    # A single-writer warehouse admits one writer process: run steps in-process so parallel
+    # steps never contend for its lock. Other warehouses take parallel steps.
+    if for_url(load_project().settings.warehouse_url).single_writer:
         return dg.in_process_executor
     return dg.multiprocess_executor
 

@@ -6,13 +6,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-PACKAGE_PROJECT_DIR = Path(__file__).resolve().parent.parent
+from datapact_dagster.warehouse.dialects import default_warehouse_url
 
-# DuckDB's memory_limit while checks run (it defaults to 80% of RAM): hash aggregates over
-# millions of distinct keys spill to DuckDB's temp directory instead of growing the process.
-# At 10M rows this keeps the check step under 1 GiB, and it is faster than the default too
-# (the same single-pass query: 3.8 s at 512MB, 4.5-6.7 s at 80% of RAM; fewer fresh pages).
-CHECK_MEMORY_LIMIT = os.environ.get("DATAPACT_CHECK_MEMORY_LIMIT", "512MB")
+PACKAGE_PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True)
@@ -30,7 +26,7 @@ class Settings:
         root = Path(project_dir or env.get("DATAPACT_PROJECT_DIR") or PACKAGE_PROJECT_DIR)
         root = root.resolve()
         state = Path(env.get("DATAPACT_STATE_DIR") or root / ".datapact").resolve()
-        warehouse = env.get("DATAPACT_WAREHOUSE_URL") or f"duckdb:///{state / 'warehouse.duckdb'}"
+        warehouse = env.get("DATAPACT_WAREHOUSE_URL") or default_warehouse_url(state)
         try:
             quarantine_days = int(env.get("DATAPACT_QUARANTINE_DAYS", "7"))
         except ValueError as exc:

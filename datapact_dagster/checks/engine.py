@@ -1,4 +1,4 @@
-"""The check step: every check of one table against one relation, on DuckDB or PostgreSQL."""
+"""The check step: every check of one table against one relation, on any supported warehouse."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlglot import exp
 
-from datapact_dagster.checks.native import freshness_check, relation_columns, schema_check
+from datapact_dagster.checks.native import freshness_check, schema_check
 from datapact_dagster.checks.result import CheckResult
 from datapact_dagster.checks.spec import NATIVE_KINDS, CheckKind, CheckSpec
 from datapact_dagster.contract.model import Contract, ContractSet, Table
+from datapact_dagster.warehouse.catalog import relation_columns
 from datapact_dagster.warehouse.sql_parse import SqlParseError, parse_select
 
 _COLUMN_KWARGS = ("column", "column_A", "column_B")

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
+from datapact_dagster.warehouse.dialects import DIALECTS, for_engine
+
 if TYPE_CHECKING:
     from great_expectations.data_context import AbstractDataContext
 
@@ -17,11 +19,12 @@ _lock = threading.RLock()
 
 @cache
 def gx() -> Any:
-    """The great_expectations module, imported on first use; registers the DuckDB data source."""
+    """The great_expectations module, imported on first use, with every warehouse's extensions
+    (data source types, metrics) registered."""
     import great_expectations
 
-    from datapact_dagster.checks import gx_duckdb  # noqa: F401  (registers type "duckdb")
-
+    for dialect in DIALECTS:
+        dialect.register_gx()
     return great_expectations
 
 
@@ -56,23 +59,14 @@ def table_batch(engine: sa.Engine, relation: str) -> Any:
 
 
 def _datasource(engine: sa.Engine) -> Any:
-    from datapact_dagster.checks.gx_duckdb import share_engine
-
     gx()
     context = ephemeral_context()
-    url = (
-        share_engine(engine)
-        if engine.dialect.name == "duckdb"
-        else (engine.url.render_as_string(hide_password=False))
-    )
+    dialect = for_engine(engine)
+    url = dialect.gx_connection_string(engine)
     # one data source per engine object, so GX always runs on the engine it was handed
     name = f"warehouse_{hashlib.sha256(url.encode()).hexdigest()[:12]}_{id(engine):x}"
     try:
         return context.data_sources.get(name)
     except (KeyError, LookupError, ValueError):
         pass
-    if engine.dialect.name == "duckdb":
-        return context.data_sources.add_duckdb(name=name, connection_string=url)
-    if engine.dialect.name == "postgresql":
-        return context.data_sources.add_postgres(name=name, connection_string=url)
-    return context.data_sources.add_sql(name=name, connection_string=url)
+    return dialect.add_gx_datasource(context, name, url)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import copy
 import warnings
 from collections.abc import Collection, Mapping
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +20,7 @@ from datapact_dagster.checks.masking import mask_observed, mask_samples
 from datapact_dagster.checks.result import MAX_SAMPLES, CheckResult
 from datapact_dagster.checks.spec import CheckKind, CheckSpec
 from datapact_dagster.checks.sql_text import query_for_relation
+from datapact_dagster.warehouse.dialects import for_engine
 
 # BASIC carries every figure DataPact reads (counts, percent, observed value, samples); SUMMARY
 # would add per-value counts and index lists nobody reads, each one more query.
@@ -53,7 +53,7 @@ def run_suite(
     suite_dict = build_suite(specs[0].table, specs, engine.dialect.name, published)
     configs = {e["meta"]["datapact_key"]: e for e in suite_dict["expectations"]}
     run = _SuiteRun(relation, engine, pii_columns)
-    with _warehouse_limits(engine):
+    with for_engine(engine).check_limits(engine):
         try:
             outcomes = _validate(suite_dict, relation, engine)
         except Exception as exc:  # GX failed as a whole (e.g. the relation is missing)
@@ -62,21 +62,9 @@ def run_suite(
         return [run.check_result(spec, configs[spec.key], outcomes[spec.key]) for spec in specs]
 
 
-def _warehouse_limits(engine: sa.Engine) -> AbstractContextManager[None]:
-    if engine.dialect.name != "duckdb":
-        return nullcontext()
-    gx()  # registers the DuckDB data source and its metrics
-    from datapact_dagster.checks.gx_duckdb import bounded_memory
-
-    return bounded_memory(engine)
-
-
 def _connect(engine: sa.Engine) -> sa.Connection:
     connection = engine.connect()
-    if engine.dialect.name == "duckdb":
-        from datapact_dagster.checks.gx_duckdb import configure_session
-
-        configure_session(connection)
+    for_engine(engine).configure_session(connection)
     return connection
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -11,77 +10,10 @@ import sqlalchemy as sa
 from datapact_dagster.checks.result import CheckResult
 from datapact_dagster.checks.spec import CheckSpec
 from datapact_dagster.checks.sql_text import quote_identifier
+from datapact_dagster.warehouse.catalog import relation_columns
+from datapact_dagster.warehouse.types import type_compatible
 
-_INTEGER = {
-    "tinyint",
-    "smallint",
-    "integer",
-    "int",
-    "bigint",
-    "hugeint",
-    "utinyint",
-    "usmallint",
-    "uinteger",
-    "ubigint",
-    "uhugeint",
-    "int2",
-    "int4",
-    "int8",
-    "smallserial",
-    "serial",
-    "bigserial",
-}
-_DECIMAL = {"decimal", "numeric"}
-_FLOAT = {"double", "real", "float", "double precision", "float4", "float8"}
-_TIMESTAMP = {
-    "timestamp",
-    "timestamp with time zone",
-    "timestamp without time zone",
-    "timestamptz",
-    "timestamp_s",
-    "timestamp_ms",
-    "timestamp_ns",
-    "datetime",
-}
-COMPATIBLE_TYPES: dict[str, set[str]] = {
-    "string": {"varchar", "text", "character varying", "character", "char", "bpchar", "string"},
-    "integer": _INTEGER,
-    "number": _INTEGER | _DECIMAL | _FLOAT,
-    "date": {"date"},
-    "timestamp": _TIMESTAMP,
-    "time": {"time", "time with time zone", "time without time zone", "timetz"},
-    "boolean": {"boolean", "bool"},
-    "object": {"struct", "json", "jsonb", "map"},
-    "array": {"array"},
-}
-
-_COLUMNS_QUERY = sa.text(
-    "SELECT column_name, data_type FROM information_schema.columns"
-    " WHERE table_name = :table AND table_schema = COALESCE(:schema, current_schema())"
-    " ORDER BY ordinal_position"
-)
-
-
-def relation_columns(engine: sa.Engine, relation: str) -> dict[str, str]:
-    """Column name -> database type name of `relation` (`schema.table`); empty if it is absent."""
-    schema, _, table = relation.rpartition(".")
-    with engine.connect() as connection:
-        rows = connection.execute(_COLUMNS_QUERY, {"table": table, "schema": schema or None})
-        return {str(name): str(data_type) for name, data_type in rows}
-
-
-def type_compatible(logical_type: str, database_type: str) -> bool:
-    base = re.sub(r"\(.*\)", "", database_type.lower()).strip()
-    if base.endswith("[]") or base.startswith("array"):
-        base = "array"
-    elif base.startswith(("struct", "map")):
-        base = base.split("(")[0]
-    allowed = COMPATIBLE_TYPES.get(logical_type.lower())
-    if allowed is None:  # a logical type DataPact has no mapping for: accept any
-        return True
-    if logical_type.lower() == "integer" and base in _DECIMAL:
-        return bool(re.search(r",\s*0\s*\)", database_type))  # DECIMAL(p,0) holds integers
-    return base in allowed
+__all__ = ["freshness_check", "relation_columns", "schema_check", "type_compatible"]
 
 
 def schema_check(spec: CheckSpec, relation: str, columns: dict[str, str]) -> CheckResult:

@@ -11,8 +11,7 @@ from datapact_dagster.checks.gx_suite import build_suite
 from datapact_dagster.commands.base import project_dir
 from datapact_dagster.commands.loading import contracts_or_exit
 from datapact_dagster.settings import Settings
-
-DIALECTS = {"duckdb": "duckdb", "postgres": "postgres", "postgresql": "postgres"}
+from datapact_dagster.warehouse.dialects import dialect_names, for_name, for_url
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -23,7 +22,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--dialect",
-        choices=sorted(DIALECTS),
+        choices=dialect_names(),
         default=None,
         help="warehouse SQL dialect (default: from DATAPACT_WAREHOUSE_URL)",
     )
@@ -38,8 +37,8 @@ def run(args: argparse.Namespace) -> int:
     root = project_dir(args)
     contracts = contracts_or_exit(root)
     settings = Settings.from_env(root)
-    default = "postgres" if settings.warehouse_url.startswith("postgresql") else "duckdb"
-    dialect = DIALECTS[args.dialect] if args.dialect else default
+    warehouse = for_name(args.dialect) if args.dialect else for_url(settings.warehouse_url)
+    dialect = warehouse.sqlglot_dialect
     out = (args.out or settings.state_dir / "gx_suites").resolve()
     out.mkdir(parents=True, exist_ok=True)
     for contract, table in contracts.tables:

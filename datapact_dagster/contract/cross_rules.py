@@ -7,9 +7,10 @@ from pathlib import Path
 
 from datapact_dagster.contract.findings import DocPath, Finding, format_doc_path
 from datapact_dagster.contract.model import LAYER_ORDER, Contract, Layer, Table
+from datapact_dagster.warehouse.dialects import source_dialect
+from datapact_dagster.warehouse.names import LANDING_SCHEMA
 from datapact_dagster.warehouse.sql_parse import SqlParseError, table_refs
 
-LANDING_SCHEMA = "landing"
 Positions = Mapping[Path, Mapping[DocPath, tuple[int, int]]]
 TableRule = Callable[[Contract, Table, "SetReporter"], None]
 
@@ -136,7 +137,7 @@ def check_contract_set(
                 exc.line,
                 exc.column,
                 f"the SQL does not parse: {exc}",
-                "write a single SELECT in DuckDB SQL",
+                f"write a single SELECT in {source_dialect().display_name} SQL",
                 "sql-parse",
             )
             continue

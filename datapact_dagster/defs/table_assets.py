@@ -27,27 +27,19 @@ from datapact_dagster.pipeline.table_run import (
 )
 from datapact_dagster.plan.dependencies import upstream_tables
 from datapact_dagster.plan.project import TablePlan, load_project
+from datapact_dagster.warehouse.dialects import for_url
 from datapact_dagster.warehouse.engine import warehouse_engine
 from datapact_dagster.warehouse.lineage import column_lineage
+from datapact_dagster.warehouse.types import sql_type_of
 
 WAREHOUSE_POOL = "datapact_warehouse"
-# What sqlglot needs to resolve column lineage: a SQL type per upstream column.
-SQL_TYPE_OF_LOGICAL = {
-    "string": "text",
-    "integer": "bigint",
-    "number": "double",
-    "boolean": "boolean",
-    "date": "date",
-    "timestamp": "timestamp",
-    "time": "time",
-}
 
 
 def _lineage_metadata(plan: TablePlan, contract_set: ContractSet) -> dg.TableColumnLineage | None:
     schema: dict[str, dict[str, dict[str, str]]] = {}
     for table in upstream_tables(contract_set, plan.table):
         schema.setdefault(table.layer.value, {})[table.name] = {
-            c.name: SQL_TYPE_OF_LOGICAL.get(c.logical_type, "text") for c in table.columns
+            c.name: sql_type_of(c.logical_type) for c in table.columns
         }
     if not schema:
         return None
@@ -197,8 +189,7 @@ def build_table_asset(
 
 
 def _warehouse_kind() -> str:
-    url = load_project().settings.warehouse_url
-    return "postgres" if url.startswith("postgresql") else "duckdb"
+    return for_url(load_project().settings.warehouse_url).asset_kind
 
 
 table_assets = [

@@ -7,10 +7,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, Engine, event, text
+from sqlalchemy import Connection, Engine, event
+
+from datapact_dagster.warehouse.dialects import lock_transaction
 
 SQLITE_IMMEDIATE_OPTION = "datapact_sqlite_immediate"
-# A fixed 64-bit key for pg_advisory_xact_lock, derived from a name so it is recognisable.
+# A fixed 64-bit key for the transaction lock, derived from a name so it is recognisable.
 ADVISORY_LOCK_KEY = int.from_bytes(
     hashlib.sha256(b"datapact.evidence.append").digest()[:8], "big", signed=True
 )
@@ -37,16 +39,14 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 def serialised_write(engine: Engine) -> Iterator[Connection]:
     """A transaction holding the store-wide append lock until it commits or rolls back.
 
-    SQLite: BEGIN IMMEDIATE takes the database write lock up front. PostgreSQL: a
-    transaction-level advisory lock. Other databases rely on the UNIQUE constraints on seq and
-    prev_hash: a racing append fails instead of forking the chain.
+    SQLite: BEGIN IMMEDIATE takes the database write lock up front. A server database with
+    transaction-level locks (`lock_transaction`) takes one on a fixed key. Other databases rely
+    on the UNIQUE constraints on seq and prev_hash: a racing append fails instead of forking
+    the chain.
     """
     with engine.connect() as connection:
         if engine.dialect.name == "sqlite":
             connection.execution_options(**{SQLITE_IMMEDIATE_OPTION: True})
         with connection.begin():
-            if engine.dialect.name == "postgresql":
-                connection.execute(
-                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK_KEY}
-                )
+            lock_transaction(connection, ADVISORY_LOCK_KEY)
             yield connection

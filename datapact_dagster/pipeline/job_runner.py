@@ -24,7 +24,7 @@ def prepare_dagster_home(settings: Settings) -> Path:
     config = home / "dagster.yaml"
     if not config.exists():
         config.write_text(
-            "# Written by DataPact. SQLite storage in this folder; see README for PostgreSQL.\n"
+            "# Written by DataPact. SQLite storage in this folder; see README for server storage.\n"
             "telemetry:\n  enabled: false\n"
             "concurrency:\n  pools:\n    default_limit: 1\n"
         )

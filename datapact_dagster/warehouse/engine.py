@@ -5,24 +5,22 @@ from __future__ import annotations
 import atexit
 import gc
 from functools import cache
-from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
+from datapact_dagster.warehouse.dialects import for_engine, for_url
+
 
 @cache
 def warehouse_engine(url: str) -> sa.Engine:
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "duckdb" and parsed.database not in (None, "", ":memory:"):
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    for_url(url).prepare_url(make_url(url))
     return sa.create_engine(url, future=True)
 
 
 def sqlglot_dialect(engine: sa.Engine) -> str:
-    """The sqlglot dialect name of an engine ('duckdb', 'postgres')."""
-    name = engine.dialect.name
-    return {"postgresql": "postgres"}.get(name, name)
+    """The sqlglot dialect name of an engine's warehouse."""
+    return for_engine(engine).sqlglot_dialect
 
 
 def quote(engine: sa.Engine, qualified: str) -> str:

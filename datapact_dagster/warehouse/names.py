@@ -1,9 +1,11 @@
-"""Names of the relations write-audit-publish uses around a published table."""
+"""Names of the schemas and relations DataPact keeps in the warehouse besides published tables."""
 
 from __future__ import annotations
 
 import re
 
+LANDING_SCHEMA = "landing"
+"""Landing files are readable as `landing.<name>` in bronze SQL."""
 QUARANTINE_SCHEMA = "quarantine"
 QUARANTINE_INDEX = f"{QUARANTINE_SCHEMA}.dp_quarantine_index"
 STAGING_SUFFIX = "__dp_staging"

@@ -12,7 +12,8 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
-from datapact_dagster.warehouse.engine import quote, sqlglot_dialect
+from datapact_dagster.warehouse.dialects import for_engine
+from datapact_dagster.warehouse.engine import quote
 from datapact_dagster.warehouse.names import (
     QUARANTINE_INDEX,
     QUARANTINE_SCHEMA,
@@ -50,14 +51,15 @@ def row_count(conn: sa.Connection, engine: sa.Engine, relation: str) -> int:
 
 def stage(engine: sa.Engine, physical_name: str, sql: str) -> Staged:
     """Build the table's new data into its staging relation."""
+    dialect = for_engine(engine)
     staging = staging_name(physical_name)
-    query = transpile(sql, sqlglot_dialect(engine))
+    query = transpile(sql, dialect.sqlglot_dialect)
     schema = physical_name.split(".", 1)[0]
     try:
         with engine.begin() as conn:
             ensure_schema(conn, engine, schema)
-            conn.execute(sa.text(f"DROP TABLE IF EXISTS {quote(engine, staging)}"))
-            conn.execute(sa.text(f"CREATE TABLE {quote(engine, staging)} AS {query}"))
+            conn.execute(sa.text(dialect.drop_table(quote(engine, staging))))
+            conn.execute(sa.text(dialect.create_table_as(quote(engine, staging), query)))
             count = row_count(conn, engine, staging)
     except sa.exc.DBAPIError as exc:
         detail = str(exc.orig or exc).strip().splitlines()[0]
@@ -67,23 +69,18 @@ def stage(engine: sa.Engine, physical_name: str, sql: str) -> Staged:
 
 def publish(engine: sa.Engine, physical_name: str, staged: Staged) -> None:
     """Atomically replace the published table with the staged one."""
-    previous = previous_name(physical_name)
-    table = physical_name.split(".", 1)[1]
+    dialect = for_engine(engine)
+    previous = quote(engine, previous_name(physical_name))
+    previous_table = quote(engine, previous_name(physical_name).split(".", 1)[1])
+    table = quote(engine, physical_name.split(".", 1)[1])
     with engine.begin() as conn:
-        conn.execute(sa.text(f"DROP TABLE IF EXISTS {quote(engine, previous)}"))
+        conn.execute(sa.text(dialect.drop_table(previous)))
         if relation_exists(conn, physical_name):
             conn.execute(
-                sa.text(
-                    f"ALTER TABLE {quote(engine, physical_name)} RENAME TO "
-                    f"{quote(engine, previous.split('.', 1)[1])}"
-                )
+                sa.text(dialect.rename_table(quote(engine, physical_name), previous_table))
             )
-        conn.execute(
-            sa.text(
-                f"ALTER TABLE {quote(engine, staged.relation)} RENAME TO {quote(engine, table)}"
-            )
-        )
-        conn.execute(sa.text(f"DROP TABLE IF EXISTS {quote(engine, previous)}"))
+        conn.execute(sa.text(dialect.rename_table(quote(engine, staged.relation), table)))
+        conn.execute(sa.text(dialect.drop_table(previous)))
 
 
 def _ensure_quarantine_index(conn: sa.Connection, engine: sa.Engine) -> None:
@@ -102,13 +99,16 @@ def quarantine(
     engine: sa.Engine, physical_name: str, staged: Staged, run_id: str, reason: str
 ) -> str:
     """Move rejected staged data into a quarantine table named after the run."""
+    dialect = for_engine(engine)
     table = physical_name.split(".", 1)[1]
     target = quarantine_name(table, run_id)
     with engine.begin() as conn:
         _ensure_quarantine_index(conn, engine)
-        conn.execute(sa.text(f"DROP TABLE IF EXISTS {quote(engine, target)}"))
+        conn.execute(sa.text(dialect.drop_table(quote(engine, target))))
         source = quote(engine, staged.relation)
-        conn.execute(sa.text(f"CREATE TABLE {quote(engine, target)} AS SELECT * FROM {source}"))
+        conn.execute(
+            sa.text(dialect.create_table_as(quote(engine, target), f"SELECT * FROM {source}"))
+        )
         conn.execute(sa.text(f"DROP TABLE {quote(engine, staged.relation)}"))
         conn.execute(
             sa.text(f"DELETE FROM {quote(engine, QUARANTINE_INDEX)} WHERE relation = :r"),
@@ -148,7 +148,7 @@ def purge_quarantine(engine: sa.Engine, keep_days: int, now: datetime | None = N
             )
         ]
         for relation in old:
-            conn.execute(sa.text(f"DROP TABLE IF EXISTS {quote(engine, relation)}"))
+            conn.execute(sa.text(for_engine(engine).drop_table(quote(engine, relation))))
             conn.execute(
                 sa.text(f"DELETE FROM {quote(engine, QUARANTINE_INDEX)} WHERE relation = :r"),
                 {"r": relation},
@@ -157,22 +157,14 @@ def purge_quarantine(engine: sa.Engine, keep_days: int, now: datetime | None = N
 
 
 def discard_staging(engine: sa.Engine, physical_name: str) -> None:
+    statement = for_engine(engine).drop_table(quote(engine, staging_name(physical_name)))
     with engine.begin() as conn:
-        conn.execute(sa.text(f"DROP TABLE IF EXISTS {quote(engine, staging_name(physical_name))}"))
+        conn.execute(sa.text(statement))
 
 
 def fingerprint(engine: sa.Engine, relation: str) -> tuple[int, str]:
     """Row count and an order-independent content hash of a relation."""
-    q = quote(engine, relation)
-    if engine.dialect.name == "duckdb":
-        sql = f"SELECT COUNT(*), CAST(COALESCE(SUM(hash(t)), 0) AS VARCHAR) FROM {q} AS t"
-    elif engine.dialect.name == "postgresql":
-        sql = (
-            f"SELECT COUNT(*), CAST(COALESCE(SUM(hashtextextended(CAST(t AS TEXT), 0)), 0) "
-            f"AS TEXT) FROM {q} AS t"
-        )
-    else:
-        sql = f"SELECT COUNT(*), '' FROM {q}"
+    sql = for_engine(engine).fingerprint_query(quote(engine, relation))
     with engine.connect() as conn:
         count, digest = conn.execute(sa.text(sql)).one()
     return int(count), str(digest)

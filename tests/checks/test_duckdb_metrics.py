@@ -124,7 +124,10 @@ def test_metrics_are_registered_for_the_duckdb_engine_only(warehouses: Warehouse
     from great_expectations.execution_engine import SqlAlchemyExecutionEngine
     from great_expectations.expectations.registry import get_metric_provider
 
-    from datapact_dagster.checks.gx_duckdb import DuckDBExecutionEngine
+    from datapact_dagster.checks.gx_context import gx
+    from datapact_dagster.warehouse.dialects.duckdb_gx import DuckDBExecutionEngine
+
+    gx()  # registers the metrics
 
     duck = DuckDBExecutionEngine(engine=warehouses["duckdb"], owns_engine=False)
     plain = SqlAlchemyExecutionEngine(engine=sa.create_engine("sqlite://"))
@@ -138,7 +141,7 @@ def test_metrics_are_registered_for_the_duckdb_engine_only(warehouses: Warehouse
     ):
         ours, _ = get_metric_provider(metric, duck)
         stock, _ = get_metric_provider(metric, plain)
-        assert ours.__module__ == "datapact_dagster.checks.gx_duckdb", metric
+        assert ours.__module__ == "datapact_dagster.warehouse.dialects.duckdb_gx_metrics", metric
         assert stock.__module__.startswith("great_expectations."), metric
 
 
@@ -148,9 +151,9 @@ def test_check_step_leaves_duckdb_memory_limit_as_it_was(warehouses: Warehouses)
     query = "SELECT current_setting('memory_limit')"
     with engine.connect() as connection:
         before = connection.execute(sa.text(query)).scalar()
-    from datapact_dagster.checks.gx_duckdb import bounded_memory, size_bytes
+    from datapact_dagster.warehouse.dialects.duckdb import DUCKDB, size_bytes
 
-    with bounded_memory(engine), engine.connect() as connection:
+    with DUCKDB.bounded_memory(engine), engine.connect() as connection:
         during = connection.execute(sa.text(query)).scalar()
     with engine.connect() as connection:
         after = connection.execute(sa.text(query)).scalar()

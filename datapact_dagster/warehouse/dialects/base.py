@@ -1,0 +1,109 @@
+"""The interface every warehouse implements: what DataPact must know and do per warehouse.
+
+Code outside `datapact_dagster.warehouse` reaches a warehouse only through a WarehouseDialect
+(looked up with `for_url`, `for_engine` or `for_name` from this package), never by its name.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from contextlib import AbstractContextManager, nullcontext
+from pathlib import Path
+from typing import Any, ClassVar
+
+import sqlalchemy as sa
+from sqlalchemy.engine import URL
+from sqlglot import exp
+
+from datapact_dagster.warehouse.sql_parse import SOURCE_DIALECT
+
+_SESSION_CONFIGURED = "datapact_session_configured"
+
+
+class WarehouseDialect(ABC):
+    """One warehouse DataPact builds, audits and publishes tables in."""
+
+    backend: ClassVar[str]
+    """SQLAlchemy's name for it: `engine.dialect.name`, and a URL's scheme before any '+'."""
+    names: ClassVar[tuple[str, ...]]
+    """Every name that selects it (`export --dialect`, the dialect a GX suite is built for)."""
+    display_name: ClassVar[str]
+    sqlglot_dialect: ClassVar[str]
+    """The sqlglot dialect table SQL is transpiled to."""
+    asset_kind: ClassVar[str]
+    """The kind tag Dagster shows on the assets published here."""
+    single_writer: ClassVar[bool]
+    """Only one process may write at a time, so a run's steps execute in one process."""
+    native_regex: ClassVar[bool]
+    """GX's regex expectations run here as they are (else the suite writes its own SQL)."""
+    session_settings: ClassVar[tuple[str, ...]] = ()
+    """Statements run once on every connection the check step uses."""
+    type_names: ClassVar[Mapping[str, frozenset[str]]] = {}
+    """Its own column type names (lower case, no arguments) by logical type, beyond standard SQL's
+    (see warehouse.types)."""
+
+    def prepare_url(self, url: URL) -> None:  # noqa: B027 (an optional hook)
+        """Make what must exist before the first connection to `url` (e.g. a file's folder)."""
+
+    def configure_session(self, connection: sa.Connection) -> None:
+        """Run `session_settings` once per pooled connection (the pool keeps `info` with it)."""
+        if not self.session_settings:
+            return
+        info = connection.connection.info
+        if not info.get(_SESSION_CONFIGURED):
+            for statement in self.session_settings:
+                connection.exec_driver_sql(statement)
+            info[_SESSION_CONFIGURED] = True
+
+    def check_limits(self, engine: sa.Engine) -> AbstractContextManager[None]:
+        """Resource limits held while the check step runs on `engine` (none by default)."""
+        return nullcontext()
+
+    def render_type(self, sql_type: str) -> str:
+        """A column type written in DataPact's source SQL dialect, spelled for this warehouse."""
+        return exp.DataType.build(sql_type, dialect=SOURCE_DIALECT).sql(
+            dialect=self.sqlglot_dialect
+        )
+
+    # -- write-audit-publish statements (standard SQL; `relation`s come quoted) -------------
+
+    def create_table_as(self, relation: str, query: str) -> str:
+        return f"CREATE TABLE {relation} AS {query}"
+
+    def rename_table(self, relation: str, new_name: str) -> str:
+        """Rename `relation` to `new_name` in the same schema (`new_name` quoted, unqualified)."""
+        return f"ALTER TABLE {relation} RENAME TO {new_name}"
+
+    def drop_table(self, relation: str) -> str:
+        return f"DROP TABLE IF EXISTS {relation}"
+
+    @abstractmethod
+    def fingerprint_query(self, relation: str) -> str:
+        """A query returning one row: the row count and an order-independent content hash."""
+
+    @abstractmethod
+    def expose_file(self, connection: sa.Connection, path: Path, relation: str) -> None:
+        """Make the Parquet file at `path` readable as `relation` (quoted; its schema exists)."""
+
+    @abstractmethod
+    def regex_match(self, expression: str, pattern: str) -> str:
+        """A condition true when `expression` contains a match of the regex `pattern` (a SQL
+        literal): the search semantics of GX's match_regex."""
+
+    def lock_transaction(self, connection: sa.Connection, key: int) -> bool:
+        """Take a lock on `key` held until the transaction ends; False if there is no such lock."""
+        return False
+
+    # -- Great Expectations (GX is imported by then; never import it at module level) ------
+
+    def register_gx(self) -> None:  # noqa: B027 (an optional hook)
+        """Register this warehouse's GX extensions (data source type, metrics), if any."""
+
+    def gx_connection_string(self, engine: sa.Engine) -> str:
+        """The connection string GX's data source for `engine` is given."""
+        return engine.url.render_as_string(hide_password=False)
+
+    @abstractmethod
+    def add_gx_datasource(self, context: Any, name: str, connection_string: str) -> Any:
+        """Add a GX SQL data source over this warehouse to `context`; returns it."""

@@ -1,0 +1,86 @@
+"""PostgreSQL: a shared server warehouse that takes parallel writers."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+from datapact_dagster.warehouse.dialects.base import WarehouseDialect
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+
+class PostgresDialect(WarehouseDialect):
+    backend = "postgresql"
+    names = ("postgres", "postgresql")
+    display_name = "PostgreSQL"
+    sqlglot_dialect = "postgres"
+    asset_kind = "postgres"
+    single_writer = False
+    native_regex = True
+    type_names = {
+        "string": frozenset({"bpchar"}),
+        "integer": frozenset({"int2", "int4", "int8", "smallserial", "serial", "bigserial"}),
+        "number": frozenset({"float4", "float8"}),
+        "timestamp": frozenset({"timestamptz"}),
+        "time": frozenset({"timetz"}),
+        "object": frozenset({"jsonb"}),
+    }
+
+    def fingerprint_query(self, relation: str) -> str:
+        return (
+            f"SELECT COUNT(*), CAST(COALESCE(SUM(hashtextextended(CAST(t AS TEXT), 0)), 0) "
+            f"AS TEXT) FROM {relation} AS t"
+        )
+
+    def expose_file(self, connection: sa.Connection, path: Path, relation: str) -> None:
+        """A table filled from the Parquet file by one bulk COPY."""
+        import pyarrow.csv as pa_csv
+        import pyarrow.parquet as pq
+
+        table = pq.read_table(path)
+        quote = connection.dialect.identifier_preparer.quote
+        columns = ", ".join(f"{quote(f.name)} {_column_type(f)}" for f in table.schema)
+        buffer = io.BytesIO()
+        pa_csv.write_csv(table, buffer, pa_csv.WriteOptions(include_header=False))
+        buffer.seek(0)
+        connection.execute(sa.text(self.drop_table(relation)))
+        connection.execute(sa.text(f"CREATE TABLE {relation} ({columns})"))
+        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        cursor.copy_expert(f"COPY {relation} FROM STDIN WITH (FORMAT csv)", buffer)
+
+    def regex_match(self, expression: str, pattern: str) -> str:
+        return f"{expression} ~ {pattern}"
+
+    def lock_transaction(self, connection: sa.Connection, key: int) -> bool:
+        connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+        return True
+
+    def add_gx_datasource(self, context: Any, name: str, connection_string: str) -> Any:
+        return context.data_sources.add_postgres(name=name, connection_string=connection_string)
+
+
+def _column_type(field: pa.Field) -> str:
+    import pyarrow as pa
+
+    t = field.type
+    if pa.types.is_boolean(t):
+        return "BOOLEAN"
+    if pa.types.is_integer(t):
+        return "BIGINT"
+    if pa.types.is_floating(t):
+        return "DOUBLE PRECISION"
+    if pa.types.is_decimal(t):
+        return f"NUMERIC({t.precision}, {t.scale})"
+    if pa.types.is_timestamp(t):
+        return "TIMESTAMPTZ" if t.tz else "TIMESTAMP"
+    if pa.types.is_date(t):
+        return "DATE"
+    return "TEXT"
+
+
+POSTGRES = PostgresDialect()
