@@ -1,10 +1,15 @@
-"""Second line of defence: values of PII columns never reach the evidence store."""
+"""Second line of defence: values of PII columns never reach the evidence store.
+
+Which columns are personal data is decided here, from the check and its contract; how a value
+is masked is decided once, in checks/masking.py.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from typing import Any
 
+from datapact_dagster.checks.masking import keep_metrics_only, mask_value
 from datapact_dagster.checks.result import PII_MASK
 from datapact_dagster.checks.spec import CheckSpec
 
@@ -23,22 +28,6 @@ def checks_pii_column(spec: CheckSpec, pii_columns: Collection[str]) -> bool:
     return bool(checked & set(pii_columns))
 
 
-def mask_value(value: Any, pii_columns: Collection[str], whole_value_is_pii: bool) -> Any:
-    """Masks PII: mapping entries keyed by a PII column, or every scalar of a PII column."""
-    if isinstance(value, Mapping):
-        return {
-            k: PII_MASK
-            if k in pii_columns and v is not None
-            else mask_value(v, pii_columns, whole_value_is_pii)
-            for k, v in value.items()
-        }
-    if isinstance(value, list | tuple):
-        return [mask_value(v, pii_columns, whole_value_is_pii) for v in value]
-    if whole_value_is_pii and value is not None and not isinstance(value, bool | int | float):
-        return PII_MASK
-    return value
-
-
 def mask_samples(
     samples: Collection[Any], spec: CheckSpec, pii_columns: Collection[str]
 ) -> list[Any]:
@@ -47,7 +36,7 @@ def mask_samples(
     return [
         PII_MASK
         if whole and not isinstance(s, Mapping) and s is not None
-        else mask_value(s, pii_columns, whole)
+        else mask_value(s, pii_columns, whole_value_is_pii=whole)
         for s in samples
     ]
 
@@ -56,14 +45,4 @@ def mask_observed(observed: Any, spec: CheckSpec, pii_columns: Collection[str]) 
     """Counts and rates survive; text, and any value list, observed on a PII column do not."""
     if not checks_pii_column(spec, pii_columns):
         return mask_value(observed, pii_columns, whole_value_is_pii=False)
-    return _keep_metrics_only(observed)
-
-
-def _keep_metrics_only(observed: Any) -> Any:
-    if isinstance(observed, Mapping):
-        return {k: _keep_metrics_only(v) for k, v in observed.items()}
-    if isinstance(observed, list | tuple):
-        return [PII_MASK for _ in observed]
-    if observed is None or isinstance(observed, bool | int | float):
-        return observed
-    return PII_MASK
+    return keep_metrics_only(observed)
