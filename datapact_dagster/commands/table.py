@@ -13,6 +13,7 @@ from typing import Any
 
 from rich import box
 from rich.console import Console
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
@@ -21,7 +22,7 @@ from datapact_dagster.breaker.state import BreakerState
 PLAIN_BOX = box.Box("    \n    \n -  \n    \n    \n    \n    \n    \n", ascii=True)
 """No borders; only the line under the header, drawn in dashes."""
 PLAIN_WIDTH = 100_000
-"""Piped output is never wrapped: one row, one line."""
+"""Tables are never wrapped or cut to fit a width: one row, one line."""
 
 STATUS_STYLES: Mapping[str, str] = {
     BreakerState.closed: "green",
@@ -54,6 +55,9 @@ def _coloured(
 ) -> str:
     table = Table(box=box.SIMPLE_HEAD, header_style="bold cyan", show_edge=False)
     _fill(table, cells, columns, value_styles)
+    unbounded = console.options.update_width(PLAIN_WIDTH)
+    natural = Measurement.get(console, unbounded, table).maximum
+    console.width = max(console.width, natural)  # a narrow terminal wraps lines, not cells
     with console.capture() as captured:
         console.print(table)
     return captured.get().rstrip("\n")

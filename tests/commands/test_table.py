@@ -48,3 +48,10 @@ def test_a_terminal_gets_colour_and_values_are_never_markup(
     assert "[closed]" in out  # square brackets in a value are text, not rich markup
     for value in ("bronze/raw_orders", "2,000", "ASSET"):
         assert value in out
+
+
+def test_a_narrow_terminal_never_cuts_a_value(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(table_module.sys, "stdout", FakeTerminal())
+    monkeypatch.setenv("COLUMNS", "20")
+    out = render_table(ROWS, COLUMNS)
+    assert "bronze/raw_orders" in out and "…" not in out
