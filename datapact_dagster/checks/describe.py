@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from datapact_dagster.checks.rules import REGISTRY
 from datapact_dagster.checks.spec import CheckKind, CheckSpec
 
 
@@ -27,51 +28,15 @@ def _target(spec: CheckSpec) -> str:
 
 def threshold(spec: CheckSpec) -> str | None:
     """What the rule allows, e.g. '<= 5%', '>= 0 and <= 50000', '0 rows'."""
-    if spec.operator is not None:
-        if spec.kind in (CheckKind.sql, CheckKind.row_count):
-            return spec.operator.describe()
-        return spec.operator.describe() + ("%" if spec.unit == "percent" else " rows")
-    p = spec.params
-    match spec.kind:
-        case CheckKind.between:
-            bounds = []
-            if p.get("min_value") is not None:
-                bounds.append(f"{'>' if p.get('strict_min') else '>='} {p['min_value']}")
-            if p.get("max_value") is not None:
-                bounds.append(f"{'<' if p.get('strict_max') else '<='} {p['max_value']}")
-            return " and ".join(bounds)
-        case CheckKind.length:
-            return f"{p.get('min_value') or 0} to {p.get('max_value') or 'any'} characters"
-        case CheckKind.pattern:
-            return f"matches {p['regex']}"
-        case CheckKind.in_set:
-            return "one of " + ", ".join(map(str, p["value_set"]))
-        case CheckKind.freshness:
-            return f"age <= {p['max_age_seconds']} s"
-        case CheckKind.custom | CheckKind.schema:
-            return None
-    return "0 rows"
-
-
-_FAILING_ROWS: dict[CheckKind, str] = {
-    CheckKind.not_null: "rows have no {t}",
-    CheckKind.null_values: "null {t} values",
-    CheckKind.unique: "rows with a duplicate {t}",
-    CheckKind.duplicate_values: "rows with a duplicate {t}",
-    CheckKind.compound_unique: "rows with a duplicate {t}",
-    CheckKind.between: "{t} values outside {th}",
-    CheckKind.pattern: "{t} values not matching {regex}",
-    CheckKind.length: "{t} values not {th} long",
-    CheckKind.in_set: "{t} values outside the allowed set",
-    CheckKind.missing_values: "missing {t} values",
-    CheckKind.invalid_values: "invalid {t} values",
-    CheckKind.relationship: "{t} values missing in {parent}",
-}
+    return REGISTRY[spec.kind].threshold(spec)
 
 
 def rows_summary(spec: CheckSpec, unexpected: int, total: int | None) -> str:
     """'3 rows with a duplicate order_id, 0.003% of 100,000 rows' and its passing forms."""
-    phrase = _FAILING_ROWS[spec.kind].format(
+    template = REGISTRY[spec.kind].failing_rows
+    if template is None:
+        raise KeyError(spec.kind)
+    phrase = template.format(
         t=_target(spec),
         th=threshold(spec),
         regex=spec.params.get("regex"),

@@ -10,6 +10,8 @@ from datapact_dagster.contract.model import Operator, Severity
 
 
 class CheckKind(StrEnum):
+    """Every kind of check; each has one entry in the registry (checks.rules)."""
+
     schema = "schema"
     not_null = "not_null"
     unique = "unique"
@@ -30,7 +32,8 @@ class CheckKind(StrEnum):
 
 
 # Checks DataPact evaluates itself with SQL (they need the live clock or the catalog);
-# every other kind compiles to a Great Expectations expectation.
+# every other kind compiles to a Great Expectations expectation. Each kind's registry entry
+# (checks.rules) declares the same as its `engine`; the registry fails to import if they differ.
 NATIVE_KINDS = frozenset({CheckKind.schema, CheckKind.freshness})
 
 
