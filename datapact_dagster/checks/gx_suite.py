@@ -41,7 +41,7 @@ def build_suite(
 ) -> dict[str, Any]:
     """The GX suite for every non-native spec of one table, in spec order.
 
-    `dialect` is the SQLAlchemy dialect name of the warehouse ('duckdb' or 'postgresql');
+    `dialect` is the SQLAlchemy dialect name of the warehouse (see `suite_dialect`);
     `published` maps a contract table name to the relation consumers read (for relationships).
     """
     context = SuiteContext(dialect=suite_dialect(dialect), published=published or {})

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from datapact_dagster.warehouse.dialects import for_backend
+
 
 @dataclass(frozen=True)
 class SuiteDialect:
@@ -17,8 +19,9 @@ class SuiteDialect:
 
 def suite_dialect(name: str) -> SuiteDialect:
     """The suite settings for the warehouse whose SQLAlchemy dialect is `name`."""
+    warehouse = for_backend(name)
+    if warehouse is None:  # no DataPact warehouse: GX's own regex, sql rules transpiled to `name`
+        return SuiteDialect(name=name, native_regex=True, sqlglot_dialect=name)
     return SuiteDialect(
-        name=name,
-        native_regex=name != "duckdb",
-        sqlglot_dialect={"postgresql": "postgres"}.get(name, name),
+        name=name, native_regex=warehouse.native_regex, sqlglot_dialect=warehouse.sqlglot_dialect
     )

@@ -56,8 +56,8 @@ def regex(
         if mostly is not None:
             kwargs["mostly"] = mostly
         return "expect_column_values_to_match_regex", kwargs
-    # GX has no regex for DuckDB. regexp_matches has the search semantics of GX's
-    # match_regex (and PostgreSQL's ~), so a rule judges the same on both warehouses.
+    # GX has no regex expectation on this warehouse. regexp_matches has the search semantics
+    # of GX's match_regex, so a rule judges the same on every warehouse.
     column = quote_identifier(spec.column)
     return unexpected_rows(
         f"SELECT {column} FROM {BATCH} WHERE {column} IS NOT NULL"

@@ -58,8 +58,8 @@ def _relationship_expectation(spec: CheckSpec, context: SuiteContext) -> Expecta
     matches = " AND ".join(
         f"parent.{p} = child.{c}" for c, p in zip(child_columns, parent_columns, strict=True)
     )
-    # the child derived table selects only the key columns: with `SELECT *` DuckDB carries
-    # every column through the anti-join (3x slower, 1 GiB more at 10M rows)
+    # the child derived table selects only the key columns: with `SELECT *` the embedded
+    # warehouse carries every column through the anti-join (3x slower, 1 GiB more at 10M rows)
     narrow = ", ".join(child_columns)
     return gx.unexpected_rows(
         f"SELECT {selected} FROM (SELECT {narrow} FROM {BATCH}) AS child WHERE {present}"
