@@ -16,8 +16,6 @@ from datapact_dagster.checks.rules.kind import RuleSource, slug
 from datapact_dagster.checks.spec import CheckSpec
 from datapact_dagster.contract.model import Column, Contract, QualityRule, Table
 
-__all__ = ["compile_table_checks", "slug"]
-
 
 class _TableCompiler:
     def __init__(self, contract: Contract, table: Table) -> None:

@@ -15,22 +15,13 @@ from datapact_dagster.checks.rules import REGISTRY, Engine
 from datapact_dagster.checks.rules.expectations import (
     OBSERVED_ALIAS,
     UNEXPECTED_ROWS,
-    operator_condition,
-    percent_mostly,
     row_count_bounds,
 )
 from datapact_dagster.checks.rules.kind import SuiteContext
 from datapact_dagster.checks.spec import CheckSpec
 from datapact_dagster.checks.suite_dialect import suite_dialect
 
-__all__ = [
-    "OBSERVED_ALIAS",
-    "UNEXPECTED_ROWS",
-    "build_suite",
-    "operator_condition",
-    "percent_mostly",
-    "row_count_bounds",
-]
+__all__ = ["OBSERVED_ALIAS", "UNEXPECTED_ROWS", "build_suite", "row_count_bounds"]
 
 
 def build_suite(

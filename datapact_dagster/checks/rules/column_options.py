@@ -59,9 +59,8 @@ def _between(source: RuleSource) -> list[Draft]:
         "strict_max": o.maximum is None and high is not None,
     }
     description = f"{c.name} is {' and '.join(bounds)}"
-    return [
-        Draft("between", description, f"{c.doc_path}.logicalTypeOptions", c.name, params=params)
-    ]
+    doc_path = f"{c.doc_path}.logicalTypeOptions"
+    return [Draft("between", description, doc_path, column=c.name, params=params)]
 
 
 def _between_expectation(spec: CheckSpec, _: SuiteContext) -> Expectation:
@@ -95,7 +94,7 @@ def _pattern(source: RuleSource) -> list[Draft]:
             "pattern",
             f"{c.name} matches {c.options.pattern}",
             f"{c.doc_path}.logicalTypeOptions.pattern",
-            c.name,
+            column=c.name,
             params={"regex": c.options.pattern},
         )
     ]
@@ -111,7 +110,7 @@ def _length(source: RuleSource) -> list[Draft]:
             "length",
             f"{c.name} is {o.min_length or 0} to {o.max_length or 'any'} characters long",
             f"{c.doc_path}.logicalTypeOptions",
-            c.name,
+            column=c.name,
             params={"min_value": o.min_length, "max_value": o.max_length},
         )
     ]
@@ -134,7 +133,7 @@ def _in_set(source: RuleSource) -> list[Draft]:
             "in_set",
             f"{c.name} is one of {', '.join(map(str, c.enum_values))}",
             f"{c.doc_path}.enum",
-            c.name,
+            column=c.name,
             params={"value_set": list(c.enum_values)},
         )
     ]
