@@ -9,8 +9,8 @@ from datapact_dagster.contract.build_quality import read_quality
 from datapact_dagster.contract.extensions import PROPERTY_KEYS, read_custom_properties
 from datapact_dagster.contract.findings import DocPath, FindingCollector, format_doc_path
 from datapact_dagster.contract.model import Column, Relationship, ValueOptions
+from datapact_dagster.warehouse.types import COLUMN_TYPES
 
-COLUMN_TYPES = ("string", "date", "timestamp", "time", "number", "integer", "boolean")
 PII_CLASSIFICATIONS = ("pii", "restricted", "confidential", "sensitive")
 # Options that constrain values but have no check (date/time `format` only describes a
 # serialisation, and integer/number `format` a storage width, so those are accepted).
