@@ -18,6 +18,7 @@ from datapact_dagster.commands.base import (
 )
 from datapact_dagster.commands.loading import contracts_or_exit
 from datapact_dagster.commands.table import render_table
+from datapact_dagster.pipeline.run_status import TableRunStatus
 from datapact_dagster.settings import Settings
 
 if TYPE_CHECKING:
@@ -66,11 +67,7 @@ def execute(args: argparse.Namespace, *, checks_only: bool) -> int:
 
     from datapact_dagster import definitions
     from datapact_dagster.breaker.override import override_tags
-    from datapact_dagster.pipeline.job_runner import (
-        TableRunStatus,
-        prepare_dagster_home,
-        summarize_run,
-    )
+    from datapact_dagster.pipeline.job_runner import prepare_dagster_home, summarize_run
 
     prepare_dagster_home(settings)
     factory = definitions.contract_checks_job if checks_only else definitions.contract_pipeline_job

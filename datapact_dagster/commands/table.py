@@ -18,6 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from datapact_dagster.breaker.state import BreakerState
+from datapact_dagster.pipeline.run_status import TableRunStatus
 
 PLAIN_BOX = box.Box("    \n    \n -  \n    \n    \n    \n    \n    \n", ascii=True)
 """No borders; only the line under the header, drawn in dashes."""
@@ -29,6 +30,13 @@ STATUS_STYLES: Mapping[str, str] = {
     BreakerState.open: "bold red",
     BreakerState.half_open: "yellow",
     BreakerState.never_run: "dim",
+    TableRunStatus.PUBLISHED: "green",
+    TableRunStatus.CHECKED: "green",
+    TableRunStatus.QUARANTINED: "bold red",
+    TableRunStatus.REFUSED: "bold red",
+    TableRunStatus.ERROR: "bold red",
+    TableRunStatus.HELD: "yellow",
+    TableRunStatus.NOT_RUN: "dim",
 }
 """How a state DataPact prints is coloured on a terminal."""
 

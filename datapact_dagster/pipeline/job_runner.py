@@ -6,12 +6,12 @@ import logging
 import os
 import sys
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
 
 import dagster as dg
 
 from datapact_dagster import metadata_keys as mk
+from datapact_dagster.pipeline.run_status import TableRunStatus
 from datapact_dagster.settings import Settings
 
 PROGRESS_PREFIX = "datapact:"
@@ -50,22 +50,6 @@ def progress_logger(init_context: dg.InitLoggerContext) -> logging.Logger:
 
     log.addHandler(_Handler())
     return log
-
-
-class TableRunStatus(StrEnum):
-    """What one run did with one table, as the run summary prints it."""
-
-    NOT_RUN = "not run"
-    PUBLISHED = "published"
-    QUARANTINED = "quarantined"
-    REFUSED = "refused (upstream breach)"
-    HELD = "held (upstream breach)"
-    ERROR = "error"
-    CHECKED = "checked"
-
-    @property
-    def breached(self) -> bool:
-        return self in (TableRunStatus.QUARANTINED, TableRunStatus.REFUSED)
 
 
 @dataclass
