@@ -6,17 +6,13 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlglot import exp
 
 from datapact_dagster.checks.native import freshness_check, schema_check
 from datapact_dagster.checks.result import CheckResult
-from datapact_dagster.checks.spec import NATIVE_KINDS, CheckKind, CheckSpec
+from datapact_dagster.checks.rules import NATIVE_KINDS, required_columns
+from datapact_dagster.checks.spec import CheckKind, CheckSpec
 from datapact_dagster.contract.model import Contract, ContractSet, Table
 from datapact_dagster.warehouse.catalog import relation_columns
-from datapact_dagster.warehouse.sql_parse import SqlParseError, parse_select
-
-_COLUMN_KWARGS = ("column", "column_A", "column_B")
-_OBJECT = "datapact_rule_object"
 
 
 def run_table_checks(
@@ -46,7 +42,7 @@ def run_table_checks(
         elif not columns:
             message = f"not evaluated: relation {relation} does not exist"
             results[spec.key] = CheckResult(spec=spec, passed=False, summary=message, error=message)
-        elif missing := [c for c in needed_columns(spec) if c not in columns]:
+        elif missing := [c for c in required_columns(spec) if c not in columns]:
             results[spec.key] = _skipped(spec, missing, schema_key)
 
     gx_specs = [s for s in specs if s.key not in results and s.kind not in NATIVE_KINDS]
@@ -66,31 +62,6 @@ def run_table_checks(
                 spec, lambda s=spec: freshness_check(s, relation, engine, now)
             )
     return [results[spec.key] for spec in specs]
-
-
-def needed_columns(spec: CheckSpec) -> list[str]:
-    """The relation columns a check reads."""
-    names = [spec.column] if spec.column else []
-    names += list(spec.columns)
-    if spec.kind is CheckKind.sql:
-        names += sql_rule_columns(str(spec.params.get("query", "")))
-    if spec.kind is CheckKind.custom:
-        kwargs = spec.params.get("kwargs") or {}
-        names += [kwargs[k] for k in _COLUMN_KWARGS if isinstance(kwargs.get(k), str)]
-        names += list(kwargs.get("column_list") or ())
-    return list(dict.fromkeys(names))
-
-
-def sql_rule_columns(query: str) -> list[str]:
-    """Columns a sql rule reads from its `{object}`, when it reads no other table."""
-    try:
-        tree = parse_select(query.replace("{object}", _OBJECT).replace("{property}", "x"))
-    except SqlParseError:
-        return []
-    tables = {t.name for t in tree.find_all(exp.Table)}
-    if tables != {_OBJECT}:
-        return []
-    return [c.name for c in tree.find_all(exp.Column) if c.name and c.name != "x"]
 
 
 def _skipped(spec: CheckSpec, missing: list[str], schema_key: str | None) -> CheckResult:

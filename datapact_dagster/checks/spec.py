@@ -31,12 +31,6 @@ class CheckKind(StrEnum):
     freshness = "freshness"
 
 
-# Checks DataPact evaluates itself with SQL (they need the live clock or the catalog);
-# every other kind compiles to a Great Expectations expectation. Each kind's registry entry
-# (checks.rules) declares the same as its `engine`; the registry fails to import if they differ.
-NATIVE_KINDS = frozenset({CheckKind.schema, CheckKind.freshness})
-
-
 @dataclass(frozen=True)
 class CheckSpec:
     key: str

@@ -13,6 +13,7 @@ from jsonschema.exceptions import ValidationError, best_match
 
 from datapact_dagster.contract.findings import FindingCollector
 from datapact_dagster.contract.odcs_quality import METRIC_LIST
+from datapact_dagster.warehouse.types import COLUMN_TYPES
 
 
 @cache
@@ -49,8 +50,7 @@ def _describe(error: ValidationError) -> tuple[tuple[str | int, ...], str, str]:
             return (
                 path,
                 f"column '{column}' has no logicalType",
-                "add 'logicalType:' with one of string, date, timestamp, time, number, "
-                "integer, boolean",
+                f"add 'logicalType:' with one of {', '.join(COLUMN_TYPES)}",
             )
         return path, f"required key '{name}' is missing", f"add '{name}:' here"
     if validator in ("additionalProperties", "unevaluatedProperties"):

@@ -13,15 +13,6 @@ from datapact_dagster.defs.automation import build_condition
 from datapact_dagster.plan.dependencies import upstream_tables
 from datapact_dagster.plan.project import TablePlan
 
-_TYPE_NAMES = {
-    "string": "string",
-    "integer": "integer",
-    "number": "number",
-    "date": "date",
-    "timestamp": "timestamp",
-    "time": "time",
-    "boolean": "boolean",
-}
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -34,7 +25,7 @@ def column_schema(table: Table) -> dg.TableSchema:
         columns=[
             dg.TableColumn(
                 name=c.name,
-                type=c.physical_type or _TYPE_NAMES.get(c.logical_type, c.logical_type),
+                type=c.physical_type or c.logical_type,
                 description=c.description,
                 constraints=dg.TableColumnConstraints(
                     nullable=not (c.required or c.primary_key),

@@ -15,9 +15,9 @@ PACKAGE = Path(__file__).resolve().parents[2] / "datapact_dagster"
 LAYERS: tuple[str, ...] = (
     "errors",
     "metadata_keys",
+    "warehouse",
     "settings",
     "sample",
-    "warehouse",
     "contract",
     "checks",
     "plan",

@@ -56,12 +56,13 @@ def regex(
         if mostly is not None:
             kwargs["mostly"] = mostly
         return "expect_column_values_to_match_regex", kwargs
-    # GX has no regex expectation on this warehouse. regexp_matches has the search semantics
-    # of GX's match_regex, so a rule judges the same on every warehouse.
+    # GX has no regex expectation on this warehouse: the warehouse's own regex search, which has
+    # the semantics of GX's match_regex, so a rule judges the same on every warehouse.
+    assert context.dialect.regex_match is not None
     column = quote_identifier(spec.column)
+    matches = context.dialect.regex_match(column, sql_literal(pattern))
     return unexpected_rows(
-        f"SELECT {column} FROM {BATCH} WHERE {column} IS NOT NULL"
-        f" AND NOT regexp_matches({column}, {sql_literal(pattern)})"
+        f"SELECT {column} FROM {BATCH} WHERE {column} IS NOT NULL AND NOT {matches}"
     )
 
 

@@ -8,7 +8,6 @@ from types import MappingProxyType
 
 from datapact_dagster.checks.rules import column_options, keys, metrics, queries, schema_freshness
 from datapact_dagster.checks.rules.kind import Engine, RuleKind, Source
-from datapact_dagster.checks.spec import NATIVE_KINDS as DECLARED_NATIVE_KINDS
 from datapact_dagster.checks.spec import CheckKind, CheckSpec
 from datapact_dagster.contract.model import QualityRule
 from datapact_dagster.contract.odcs_quality import EXECUTABLE_RULE_TYPES, LIBRARY, LIBRARY_METRICS
@@ -27,12 +26,6 @@ def verify_registry(registry: Mapping[CheckKind, RuleKind]) -> None:
     for key, rule in registry.items():
         problems += [f"{key}: {p}" for p in _entry_problems(key, rule)]
     problems += _odcs_problems(registry.values())
-    native = {kind for kind, rule in registry.items() if rule.engine is Engine.native}
-    if native != DECLARED_NATIVE_KINDS:
-        problems.append(
-            f"native kinds {sorted(native)} differ from spec.NATIVE_KINDS "
-            f"{sorted(DECLARED_NATIVE_KINDS)}"
-        )
     if problems:
         raise RegistryError("check kind registry is incomplete:\n  " + "\n  ".join(problems))
 
