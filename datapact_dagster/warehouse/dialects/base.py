@@ -6,6 +6,7 @@ Code outside `datapact_dagster.warehouse` reaches a warehouse only through a War
 
 from __future__ import annotations
 
+import importlib
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from contextlib import AbstractContextManager, nullcontext
@@ -97,8 +98,14 @@ class WarehouseDialect(ABC):
 
     # -- Great Expectations (GX is imported by then; never import it at module level) ------
 
-    def register_gx(self) -> None:  # noqa: B027 (an optional hook)
-        """Register this warehouse's GX extensions (data source type, metrics), if any."""
+    gx_extensions: tuple[str, ...] = ()
+    """Modules that register this warehouse's GX extensions (data source type, metrics) when
+    imported; named, not imported, so the dialect loads without GX."""
+
+    def register_gx(self) -> None:
+        """Import the GX extension modules (once; Python caches the import)."""
+        for module in self.gx_extensions:
+            importlib.import_module(module)
 
     def gx_connection_string(self, engine: sa.Engine) -> str:
         """The connection string GX's data source for `engine` is given."""

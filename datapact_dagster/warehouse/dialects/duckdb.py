@@ -66,6 +66,7 @@ class DuckDBDialect(WarehouseDialect):
     native_regex = False  # GX has no regex for DuckDB; the suite uses regexp_matches
     # no progress bar on the terminal (DuckDB draws one for queries over 2 s)
     session_settings = ("SET enable_progress_bar = false",)
+    gx_extensions = ("datapact_dagster.warehouse.dialects.duckdb_gx_metrics",)
     type_names = {
         "integer": frozenset(
             {"hugeint", "utinyint", "usmallint", "uinteger", "ubigint", "uhugeint"}
@@ -130,9 +131,6 @@ class DuckDBDialect(WarehouseDialect):
 
     def regex_match(self, expression: str, pattern: str) -> str:
         return f"regexp_matches({expression}, {pattern})"
-
-    def register_gx(self) -> None:
-        from datapact_dagster.warehouse.dialects import duckdb_gx_metrics  # noqa: F401
 
     def gx_connection_string(self, engine: sa.Engine) -> str:
         """Registers `engine` as the one GX's DuckDB data source uses for its URL."""

@@ -1,6 +1,6 @@
 """A Great Expectations fluent data source for DuckDB (GX 1.x ships none).
 
-Importing this module imports GX; import it lazily (`DuckDBDialect.register_gx`).
+Importing this module imports GX; import it lazily (`WarehouseDialect.register_gx`).
 
 Two DuckDB quirks need handling, both through GX's extension points:
 - GX's SQL engine reads a query's cursor after giving its connection back to the pool; DuckDB

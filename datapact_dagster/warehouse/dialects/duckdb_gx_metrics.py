@@ -1,7 +1,7 @@
 """Faster implementations of standard GX metrics, registered for DuckDBExecutionEngine only.
 
 Importing this module imports GX and registers the metrics; import it lazily
-(`DuckDBDialect.register_gx`).
+(`WarehouseDialect.register_gx`).
 
 GX resolves a metric's implementation by the execution engine's class, walking its MRO, so these
 are used on DuckDB and nowhere else; a plain GX install runs the same suite with its own
