@@ -192,7 +192,7 @@ def test_a_kind_without_an_entry_fails_verification() -> None:
         (CheckKind.null_values, {"levels": frozenset(Level)}, "levels differ"),
         (CheckKind.row_count, {"odcs_metric": "nullValues"}, "same ODCS rule"),
         (CheckKind.custom, {"odcs_type": "text"}, "not executable"),
-        (CheckKind.freshness, {"engine": Engine.gx}, "native kinds"),
+        (CheckKind.freshness, {"engine": Engine.gx}, "GX kind without an expectation builder"),
     ],
 )
 def test_a_missing_or_wrong_piece_fails_verification(
