@@ -2,11 +2,29 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 DocPath = tuple[str | int, ...]
+
+MAX_TEXT = 500
+"""A finding's message and fix are cut to this many characters: they may quote the contract."""
+
+
+def plain_text(text: str, limit: int = MAX_TEXT) -> str:
+    """`text` safe to print on a terminal: control characters escaped, cut to `limit` characters.
+
+    A finding quotes what the author wrote, and a hostile value (an ANSI escape sequence, a
+    megabyte-long name) must neither steer the terminal nor flood the output."""
+    safe = "".join(
+        ch.encode("unicode_escape").decode("ascii")
+        if unicodedata.category(ch) in ("Cc", "Cf")
+        else ch
+        for ch in text[: limit + 1]
+    )
+    return safe if len(safe) <= limit else safe[: limit - 1] + "…"
 
 
 def format_doc_path(path: DocPath) -> str:
@@ -30,6 +48,10 @@ class Finding:
     fix: str
     severity: str = "error"
     code: str = "invalid"
+
+    def __post_init__(self) -> None:
+        for name in ("file", "path", "message", "fix"):
+            object.__setattr__(self, name, plain_text(getattr(self, name)))
 
     def render(self) -> str:
         where = f"{self.file}:{self.line}:{self.column}"
