@@ -5,11 +5,19 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 from typing import Any
 
-from datapact_dagster.commands.base import EXIT_BREACHED, EXIT_OK, project_dir
+from datapact_dagster.commands.base import (
+    EXIT_BREACHED,
+    EXIT_OK,
+    EXIT_SYSTEM_ERROR,
+    UserError,
+    project_dir,
+)
 from datapact_dagster.commands.loading import contracts_or_exit
 from datapact_dagster.commands.table import render_table
+from datapact_dagster.settings import Settings
 
 COLUMNS = ["contract", "version", "table", "state", "breaker", "since", "failing checks", "holding"]
 
@@ -74,11 +82,73 @@ def status_rows(root: Any) -> list[dict[str, Any]]:
     return rows
 
 
+def one_line(exc: BaseException) -> str:
+    """An exception as one line: a driver error without SQLAlchemy's statement and links."""
+    cause = getattr(exc, "orig", None) or exc
+    text = str(cause).strip()
+    first = text.splitlines()[0] if text else ""
+    return f"{type(cause).__name__}: {first}" if first else type(cause).__name__
+
+
+def warehouse_problem(warehouse_url: str, relations: list[str]) -> str | None:
+    """Why the warehouse cannot vouch for the published tables, or None when it can.
+
+    Opens the warehouse and reads one row of each published table, so a corrupt, unreadable
+    or unreachable warehouse is reported rather than hidden behind the breakers' last verdicts.
+    """
+    from sqlalchemy.engine import make_url
+
+    from datapact_dagster.warehouse import wap
+    from datapact_dagster.warehouse.engine import quote, warehouse_engine
+
+    shown = make_url(warehouse_url).render_as_string(hide_password=True)
+    try:
+        engine = warehouse_engine(warehouse_url)
+        with engine.connect() as connection:
+            for relation in relations:
+                if wap.relation_exists(connection, relation):
+                    connection.exec_driver_sql(
+                        f"SELECT 1 FROM {quote(engine, relation)} LIMIT 1"
+                    ).fetchall()
+    except Exception as exc:
+        if _held_by_another_process(exc):
+            print(
+                f"datapact: note: the warehouse {shown} is in use by another process "
+                f"({one_line(exc)}); states are those of the last checks",
+                file=sys.stderr,
+            )
+            return None
+        return (
+            f"the warehouse {shown} cannot be read ({one_line(exc)}); no table's state can be "
+            "trusted until it is restored from a backup or rebuilt with 'datapact run'"
+        )
+    return None
+
+
+def _held_by_another_process(exc: BaseException) -> bool:
+    """A lock held by a running `datapact run` (busy, not broken)."""
+    return "lock" in str(getattr(exc, "orig", None) or exc).lower()
+
+
 def run(args: argparse.Namespace) -> int:
     root = project_dir(args)
     os.environ["DATAPACT_PROJECT_DIR"] = str(root)
-    contracts_or_exit(root)
-    rows = status_rows(root)
+    contracts = contracts_or_exit(root)
+    settings = Settings.from_env(root)
+    try:
+        rows = status_rows(root)
+    except Exception as exc:
+        raise UserError(
+            f"the run history in Dagster home {settings.dagster_home} cannot be read "
+            f"({one_line(exc)})",
+            EXIT_SYSTEM_ERROR,
+        ) from exc
+    if any(r["last_checked"] for r in rows):
+        problem = warehouse_problem(
+            settings.warehouse_url, [table.physical_name for _, table in contracts.tables]
+        )
+        if problem:
+            raise UserError(problem, EXIT_SYSTEM_ERROR)
     if args.format == "json":
         print(json.dumps(rows, indent=2))
     else:
