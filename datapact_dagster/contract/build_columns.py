@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from datapact_dagster.contract.build_custom import comparable
 from datapact_dagster.contract.build_quality import read_quality
 from datapact_dagster.contract.extensions import PROPERTY_KEYS, read_custom_properties
 from datapact_dagster.contract.findings import DocPath, FindingCollector, format_doc_path
@@ -30,6 +31,12 @@ UNCHECKED_OPTIONS: dict[str, set[str]] = {
         "multipleOf",
     },
 }
+_BOUND_PAIRS = (
+    ("minimum", "maximum"),
+    ("minimum", "exclusiveMaximum"),
+    ("exclusiveMinimum", "maximum"),
+    ("exclusiveMinimum", "exclusiveMaximum"),
+)
 IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 
@@ -140,18 +147,25 @@ def _read_options(
         max_length=opts.get("maxLength"),
     )
     opath = (*path, "logicalTypeOptions")
-    low = options.minimum if options.minimum is not None else options.exclusive_minimum
-    high = options.maximum if options.maximum is not None else options.exclusive_maximum
-    if low is not None and high is not None and type(low) is type(high) and low > high:
-        out.add(
-            (*opath, "minimum" if options.minimum is not None else "exclusiveMinimum"),
-            f"the minimum {low} is above the maximum {high}",
-            "swap or correct the bounds",
-            code="bounds",
-        )
-        ok = False
-    if (options.min_length or 0) > (
-        options.max_length if options.max_length is not None else float("inf")
+    for low_key, high_key in _BOUND_PAIRS:
+        low, high = opts.get(low_key), opts.get(high_key)
+        if low is None or high is None or not comparable(low, high):
+            continue
+        exclusive = low_key.startswith("exclusive") or high_key.startswith("exclusive")
+        if low > high or (low == high and exclusive):
+            out.add(
+                (*opath, low_key),
+                f"the {low_key} {low} is above the {high_key} {high}"
+                if low > high
+                else f"the {low_key} {low} is equal to the {high_key} {high}, so no value "
+                "is allowed",
+                "swap or correct the bounds",
+                code="bounds",
+            )
+            ok = False
+            break
+    if comparable(options.min_length, options.max_length) and (
+        options.min_length > options.max_length
     ):
         out.add(
             (*opath, "minLength"),

@@ -5,23 +5,23 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from datapact_dagster.contract.build_custom import comparable, custom_rule_ok
 from datapact_dagster.contract.findings import DocPath, FindingCollector, format_doc_path
-from datapact_dagster.contract.gx_catalog import known_expectation_types
 from datapact_dagster.contract.model import OPERATOR_NAMES, Operator, QualityRule
 from datapact_dagster.contract.odcs_quality import (
     CUSTOM,
-    GX_ENGINE,
     LIBRARY,
     METRIC_LIST,
     SQL,
     Level,
     metrics_at,
 )
+from datapact_dagster.contract.sql_rules import PLACEHOLDER, check_rule_sql
 
 SEVERITIES = ("error", "warning", "info")
 UNITS = ("rows", "percent")
-PLACEHOLDER = re.compile(r"\{([A-Za-z_]*)\}")
 SQL_PLACEHOLDERS = {"object", "property"}
+BETWEEN_OPERATORS = ("mustBeBetween", "mustNotBeBetween")
 
 
 def read_quality(
@@ -92,7 +92,9 @@ def _read_rule(
     elif kind == SQL:
         ok &= _sql_rule_ok(item, path, column, out)
     elif kind == CUSTOM:
-        ok &= _custom_rule_ok(item, path, column_names, out)
+        ok &= custom_rule_ok(item, path, column_names, out)
+    if operator is not None and operator.name in BETWEEN_OPERATORS:
+        ok &= _bounds_ordered(operator, path, out)
     if kind in (LIBRARY, SQL) and operator is None:
         out.add(
             path,
@@ -206,8 +208,6 @@ def _library_rule_ok(
 def _sql_rule_ok(
     item: dict[str, Any], path: DocPath, column: str | None, out: FindingCollector
 ) -> bool:
-    from datapact_dagster.warehouse.sql_parse import SqlParseError, parse_select
-
     query = str(item.get("query", ""))
     names = set(PLACEHOLDER.findall(query))
     unknown = names - SQL_PLACEHOLDERS
@@ -227,65 +227,24 @@ def _sql_rule_ok(
             code="placeholder",
         )
         return False
-    try:
-        parse_select(PLACEHOLDER.sub(lambda m: f"__dp_{m.group(1)}", query))
-    except SqlParseError as exc:
-        out.add(
-            (*path, "query"),
-            f"the query does not parse: {exc}",
-            "write one SELECT returning a single number",
-            code="sql-parse",
-        )
-        return False
-    return True
+    problems, _reads = check_rule_sql(query)
+    for problem in problems:
+        out.add((*path, "query"), problem.message, problem.fix, code=problem.code)
+    return not problems
 
 
-def _custom_rule_ok(
-    item: dict[str, Any], path: DocPath, column_names: set[str], out: FindingCollector
-) -> bool:
-    if item.get("engine") != GX_ENGINE:
-        out.add(
-            (*path, "engine"),
-            f"custom engine {item.get('engine')!r} cannot run here",
-            f"use engine: {GX_ENGINE}, or rewrite the rule as a library or sql rule",
-            code="unsupported-rule",
-        )
-        return False
-    impl = item.get("implementation")
-    if not isinstance(impl, dict) or not isinstance(impl.get("type"), str):
-        out.add(
-            (*path, "implementation"),
-            "a great-expectations implementation must be a mapping with 'type' and 'kwargs'",
-            "write implementation: {type: expect_..., kwargs: {...}}",
-            code="custom-impl",
-        )
-        return False
-    known = known_expectation_types()
-    if known and impl["type"] not in known:
-        out.add(
-            (*path, "implementation", "type"),
-            f"'{impl['type']}' is not a Great Expectations core expectation",
-            "use an expectation type from the GX 1.x gallery, e.g. "
-            "expect_column_mean_to_be_between",
-            code="custom-impl",
-        )
-        return False
-    kwargs = impl.get("kwargs") or {}
-    if not isinstance(kwargs, dict):
-        out.add(
-            (*path, "implementation", "kwargs"),
-            "kwargs must be a mapping",
-            "write kwargs: {column: ..., ...}",
-            code="custom-impl",
-        )
-        return False
-    col = kwargs.get("column")
-    if col is not None and col not in column_names:
-        out.add(
-            (*path, "implementation", "kwargs", "column"),
-            f"unknown column {col!r}",
-            f"use a column of this table: {', '.join(sorted(column_names))}",
-            code="unknown-column",
-        )
-        return False
-    return True
+def _bounds_ordered(operator: Operator, path: DocPath, out: FindingCollector) -> bool:
+    bounds = operator.value
+    if not isinstance(bounds, list) or len(bounds) != 2 or not comparable(*bounds):
+        return True
+    low, high = bounds
+    if low <= high:
+        return True
+    out.add(
+        (*path, operator.name),
+        f"{operator.name} [{low}, {high}] has its lower bound above its upper bound, so "
+        + ("every value would fail" if operator.name == "mustBeBetween" else "it checks nothing"),
+        f"write the bounds in order: [{high}, {low}]",
+        code="bounds",
+    )
+    return False

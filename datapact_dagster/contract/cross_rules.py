@@ -7,6 +7,8 @@ from pathlib import Path
 
 from datapact_dagster.contract.findings import DocPath, Finding, format_doc_path
 from datapact_dagster.contract.model import LAYER_ORDER, Contract, Layer, Table
+from datapact_dagster.contract.odcs_quality import SQL
+from datapact_dagster.contract.sql_rules import check_rule_sql
 from datapact_dagster.warehouse.dialects import source_dialect
 from datapact_dagster.warehouse.names import LANDING_SCHEMA
 from datapact_dagster.warehouse.sql_parse import SqlParseError, table_refs
@@ -119,6 +121,8 @@ def check_contract_set(
         for rule in table_rules:
             rule(contract, table, report)
     by_physical = {t.physical_name: (c, t) for c, t in tables.values()}
+    for contract, table in tables.values():
+        _check_rule_reads(contract, table, set(by_physical) | set(invalid_tables), report)
     graph: dict[str, list[str]] = {}
     for _contract, table in tables.values():
         graph[table.physical_name] = []
@@ -204,6 +208,27 @@ def check_contract_set(
             "cycle",
         )
     return report.findings
+
+
+def _check_rule_reads(
+    contract: Contract, table: Table, contract_tables: set[str], report: SetReporter
+) -> None:
+    """A sql rule may read `{object}` and contract tables; any other named relation is refused."""
+    for rule in (*table.quality, *(r for c in table.columns for r in c.quality)):
+        if rule.type != SQL or not rule.query:
+            continue
+        for read in check_rule_sql(rule.query)[1]:
+            if read.qualified in contract_tables:
+                continue
+            report.add(
+                contract,
+                f"{rule.doc_path}.query",
+                f"the query reads {read.qualified}, which is not a contract table; a rule may "
+                "read only {object} and the contract tables of the project",
+                "read {object}, or a contract table named <layer>.<table>: "
+                + ", ".join(sorted(contract_tables)),
+                "unknown-table",
+            )
 
 
 def _reachable(graph: dict[str, list[str]], start: str) -> set[str]:

@@ -1,0 +1,202 @@
+"""What the SQL of a quality rule may do: read its table and other contract tables, nothing else.
+
+A rule's query runs inside the warehouse with DataPact's connection, so a rule that could read a
+file (`read_csv('/etc/passwd')`, `FROM '/etc/passwd'`), the network, settings or extensions would
+copy what it read into check summaries, the evidence and reports. Two lists decide:
+
+- what a rule may READ is an allow-list: `{object}`, the rule's own common table expressions,
+  subqueries, VALUES and UNNEST, and the contract tables of the project (checked project-wide in
+  `cross_rules`, since only the whole project knows its tables). Any other relation, a table
+  function, a file path or URL used as a table, or a name in another database is refused. The
+  set of legitimate relations is known exactly, so nothing a rule needs is lost.
+- which FUNCTIONS a rule may call is a deny-list of the families that reach outside the data
+  (files, network, extensions, settings, environment, other databases, sequences). Each warehouse
+  has hundreds of scalar functions and authors use dialect ones, so an allow-list would refuse
+  ordinary rules; the warehouse session (external access off) is the second line behind it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlglot import exp
+
+from datapact_dagster.warehouse.sql_parse import SqlParseError, parse_select
+
+OBJECT_TABLE = "datapact_rule_object"
+"""What `{object}` is replaced with before a rule's query is parsed."""
+PLACEHOLDER = re.compile(r"\{([A-Za-z_]*)\}")
+
+_STATEMENT_NODES: tuple[type[exp.Expression], ...] = tuple(
+    getattr(exp, name)
+    for name in (
+        "Into",
+        "Insert",
+        "Update",
+        "Delete",
+        "Merge",
+        "Create",
+        "Drop",
+        "Alter",
+        "Command",
+        "Copy",
+        "Pragma",
+        "Set",
+        "Use",
+        "Attach",
+        "Detach",
+        "Install",
+        "Export",
+        "Transaction",
+        "Commit",
+        "Rollback",
+        "LoadData",
+        "Analyze",
+        "Grant",
+        "Revoke",
+        "Refresh",
+        "TruncateTable",
+        "Kill",
+    )
+    if hasattr(exp, name)
+)
+_DENIED_PREFIXES = (
+    "read_",
+    "pg_",
+    "lo_",
+    "dblink",
+    "duckdb_",
+    "pragma_",
+    "sniff_",
+    "parquet_",
+    "sqlite_",
+    "postgres_",
+    "mysql_",
+    "iceberg_",
+    "delta_",
+    "json_execute",
+    "http",
+    "s3",
+    "load_",
+    "install_",
+)
+_DENIED_NAMES = frozenset(
+    {
+        "glob",
+        "query",
+        "query_table",
+        "getenv",
+        "current_setting",
+        "set_config",
+        "which_secret",
+        "copy",
+        "nextval",
+        "setval",
+        "currval",
+        "lastval",
+    }
+)
+_PLAIN_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*$")
+
+
+@dataclass(frozen=True)
+class SqlProblem:
+    """Why a rule's query is refused."""
+
+    message: str
+    fix: str
+    code: str = "sql-unsafe"
+
+
+@dataclass(frozen=True)
+class ReadTable:
+    """A named relation a rule reads besides `{object}` and its own CTEs."""
+
+    qualified: str
+
+
+def substitute_placeholders(query: str) -> str:
+    """The query with `{object}` and `{property}` replaced by parseable names."""
+    return PLACEHOLDER.sub(
+        lambda m: OBJECT_TABLE if m.group(1) == "object" else f"datapact_rule_{m.group(1)}", query
+    )
+
+
+def function_name(node: exp.Func) -> str:
+    if isinstance(node, exp.Anonymous):
+        return str(node.name).lower()
+    return node.sql_name().lower()
+
+
+def is_denied_function(name: str) -> bool:
+    return name in _DENIED_NAMES or name.startswith(_DENIED_PREFIXES) or name.endswith("_scan")
+
+
+def _relation_problem(table: exp.Table) -> SqlProblem | None:
+    if not isinstance(table.this, exp.Identifier):
+        call = table.this.sql(dialect="duckdb")[:80]
+        return SqlProblem(
+            f"the query reads from a table function ({call}); a rule may read only "
+            "{object} and the contract tables of the project",
+            "read {object} or a contract table such as silver.orders",
+        )
+    if not _PLAIN_NAME.match(table.name):
+        return SqlProblem(
+            f"the query uses {table.name[:80]!r} as a table: a file path or URL is not a table, "
+            "and a rule may not read files or the network",
+            "read {object} or a contract table such as silver.orders",
+        )
+    if table.catalog:
+        return SqlProblem(
+            f"the query reads {table.sql(dialect='duckdb')[:80]} from another database",
+            "read {object} or a contract table, named <layer>.<table>",
+        )
+    return None
+
+
+def check_rule_sql(query: str) -> tuple[list[SqlProblem], list[ReadTable]]:
+    """Problems of a rule's query that need no project knowledge, and the named tables it reads
+    (other than `{object}` and its CTEs), which the project-wide rules resolve."""
+    try:
+        tree = parse_select(substitute_placeholders(query))
+    except SqlParseError as exc:
+        return [
+            SqlProblem(
+                f"the query does not parse: {exc}",
+                "write one SELECT returning a single number",
+                "sql-parse",
+            )
+        ], []
+    problems: list[SqlProblem] = []
+    for node in tree.walk():
+        if isinstance(node, _STATEMENT_NODES):
+            problems.append(
+                SqlProblem(
+                    f"the query contains a {node.key.upper()} statement; a rule is one SELECT "
+                    "that only reads",
+                    "write one SELECT returning a single number",
+                )
+            )
+        elif isinstance(node, exp.Func) and is_denied_function(function_name(node)):
+            problems.append(
+                SqlProblem(
+                    f"the query calls {function_name(node)}(), which can reach files, the "
+                    "network, extensions, settings or other databases",
+                    "compute the rule from {object} and contract tables only",
+                )
+            )
+        elif isinstance(node, exp.Table) and (problem := _relation_problem(node)):
+            called = node.this if isinstance(node.this, exp.Func) else None
+            if called is None or not is_denied_function(function_name(called)):
+                problems.append(problem)
+    cte_names = {cte.alias_or_name for cte in tree.find_all(exp.CTE)}
+    reads: dict[str, ReadTable] = {}
+    for table in tree.find_all(exp.Table):
+        if not isinstance(table.this, exp.Identifier) or not _PLAIN_NAME.match(table.name):
+            continue
+        if table.catalog or (not table.db and table.name in cte_names | {OBJECT_TABLE}):
+            continue
+        qualified = f"{table.db}.{table.name}" if table.db else table.name
+        reads.setdefault(qualified, ReadTable(qualified))
+    return problems, list(reads.values())
