@@ -62,12 +62,6 @@ def run_suite(
         return [run.check_result(spec, configs[spec.key], outcomes[spec.key]) for spec in specs]
 
 
-def _connect(engine: sa.Engine) -> sa.Connection:
-    connection = engine.connect()
-    for_engine(engine).configure_session(connection)
-    return connection
-
-
 def _validate(suite_dict: dict[str, Any], relation: str, engine: sa.Engine) -> dict[str, _Outcome]:
     great_expectations = gx()
     ephemeral_context()
@@ -132,7 +126,7 @@ class _SuiteRun:
 
     def row_count(self) -> int:
         if self._row_count is None:
-            with _connect(self.engine) as connection:
+            with for_engine(self.engine).check_session(self.engine) as connection:
                 self._row_count = int(
                     connection.execute(
                         sa.text(f"SELECT COUNT(*) FROM {self.relation}")
@@ -196,9 +190,10 @@ class _SuiteRun:
                 summary=describe.custom_summary(base["expectation_type"], o.success, observed),
                 **base,
             )
-        total = int(r["element_count"])
+        # on zero rows GX reports no counts at all: nothing was checked, nothing failed
+        total = int(r.get("element_count") or 0)
         self._row_count = total
-        unexpected = int(r["unexpected_count"])
+        unexpected = int(r.get("unexpected_count") or 0)
         samples = mask_samples(
             r.get("partial_unexpected_list") or (),
             self.pii_columns,
@@ -220,7 +215,8 @@ class _SuiteRun:
             observed: float = percent if spec.unit == "percent" else unexpected
             passed = spec.operator.holds(observed)
         else:
-            observed, passed = unexpected, gx_success
+            # a value rule holds vacuously on an empty relation, whatever GX concludes there
+            observed, passed = unexpected, gx_success or (total == 0 and unexpected == 0)
         return CheckResult(
             passed=passed,
             observed=observed,
@@ -259,7 +255,7 @@ class _SuiteRun:
 
     def _sample_rows(self, unexpected_rows_query: str) -> list[dict[str, Any]]:
         query = query_for_relation(unexpected_rows_query, self.relation)
-        with _connect(self.engine) as connection:
+        with for_engine(self.engine).check_session(self.engine) as connection:
             result = connection.execute(
                 sa.text(f"SELECT * FROM ({query}) AS datapact_samples LIMIT {MAX_SAMPLES}")
             )

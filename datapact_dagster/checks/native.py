@@ -10,10 +10,17 @@ import sqlalchemy as sa
 from datapact_dagster.checks.result import CheckResult
 from datapact_dagster.checks.spec import CheckSpec
 from datapact_dagster.checks.sql_text import quote_identifier
-from datapact_dagster.warehouse.catalog import relation_columns
+from datapact_dagster.warehouse.catalog import columns_of, relation_columns
+from datapact_dagster.warehouse.dialects import for_engine
 from datapact_dagster.warehouse.types import type_compatible
 
-__all__ = ["freshness_check", "relation_columns", "schema_check", "type_compatible"]
+__all__ = [
+    "FUTURE_TOLERANCE",
+    "freshness_check",
+    "relation_columns",
+    "schema_check",
+    "type_compatible",
+]
 
 
 def schema_check(spec: CheckSpec, relation: str, columns: dict[str, str]) -> CheckResult:
@@ -60,34 +67,83 @@ def schema_check(spec: CheckSpec, relation: str, columns: dict[str, str]) -> Che
     )
 
 
+FUTURE_TOLERANCE = timedelta(minutes=5)
+"""Clock skew allowed between the writer of a timestamp and DataPact: a value later than now by
+more than this is a future timestamp, reported as a finding and never taken as fresh."""
+
+
 def freshness_check(
     spec: CheckSpec, relation: str, engine: sa.Engine, now: datetime | None = None
 ) -> CheckResult:
-    """The newest value of the spec's column is at most max_age_seconds older than `now`."""
+    """The newest value of the spec's column not in the future is at most max_age_seconds older
+    than `now`; values beyond `now` + FUTURE_TOLERANCE fail the check as a finding of their own.
+    """
     assert spec.column is not None
     max_age = timedelta(seconds=int(spec.params["max_age_seconds"]))
     now_utc = _naive_utc(now or datetime.now(UTC))
-    query = sa.text(f"SELECT MAX({quote_identifier(spec.column)}) FROM {relation}")
-    with engine.connect() as connection:
-        newest = connection.execute(query).scalar_one()
     limit = f"<= {_duration(max_age)} old"
+    column = quote_identifier(spec.column)
+    dialect = for_engine(engine)
+    with dialect.check_session(engine) as connection:
+        schema, _, table = relation.rpartition(".")
+        column_type = columns_of(connection, table, schema or None).get(spec.column, "")
+        horizon = _bound(now_utc + FUTURE_TOLERANCE, column_type)
+        rows, newest, future, newest_future = connection.execute(
+            sa.text(
+                f"SELECT COUNT(*), MAX({column}) FILTER (WHERE {column} <= :horizon), "
+                f"COUNT({column}) FILTER (WHERE {column} > :horizon), "
+                f"MAX({column}) FILTER (WHERE {column} > :horizon) FROM {relation}"
+            ),
+            {"horizon": horizon},
+        ).one()
+    if not rows:
+        summary = f"no rows: {relation} is empty"
+        return CheckResult(spec=spec, passed=False, threshold=limit, summary=summary)
+    observed: dict[str, Any] = {}
+    findings = []
+    if future:
+        latest = _naive_utc(newest_future).isoformat(sep=" ")
+        observed.update(future_rows=int(future), newest_future=latest)
+        noun = "row has" if future == 1 else "rows have"
+        findings.append(f"{future:,} {noun} {spec.column} in the future (up to {latest} UTC)")
     if newest is None:
+        findings.append(
+            f"no {spec.column} at or before now"
+            if future
+            else f"no {spec.column} values: all {rows:,} rows are null"
+        )
         return CheckResult(
             spec=spec,
             passed=False,
             threshold=limit,
-            summary=f"no {spec.column} values: {relation} is empty",
+            element_count=int(rows),
+            observed=observed,
+            summary="; ".join(findings),
         )
     newest_utc = _naive_utc(newest)
-    age = now_utc - newest_utc
+    age = max(now_utc - newest_utc, timedelta(0))  # within the clock-skew tolerance: just now
+    observed.update(newest=newest_utc.isoformat(), age_seconds=int(age.total_seconds()))
+    newest_phrase = "newest past" if future else "newest"
+    findings.append(
+        f"{newest_phrase} {spec.column} is {_duration(age)} old "
+        f"({newest_utc.isoformat(sep=' ')} UTC), allowed {_duration(max_age)}"
+    )
     return CheckResult(
         spec=spec,
-        passed=age <= max_age,
+        passed=age <= max_age and not future,
         threshold=limit,
-        observed={"newest": newest_utc.isoformat(), "age_seconds": int(age.total_seconds())},
-        summary=f"newest {spec.column} is {_duration(age)} old "
-        f"({newest_utc.isoformat(sep=' ')} UTC), allowed {_duration(max_age)}",
+        element_count=int(rows),
+        observed=observed,
+        summary="; ".join(findings),
     )
+
+
+def _bound(moment: datetime, column_type: str) -> datetime:
+    """`moment` (naive UTC) as a parameter comparable with a column of `column_type`: aware for
+    a column with a time zone (compared as an instant), naive otherwise (compared as written)."""
+    if "time zone" in column_type.lower() or "tz" in column_type.lower():
+        return moment.replace(tzinfo=UTC)
+    return moment
 
 
 def _naive_utc(value: Any) -> datetime:

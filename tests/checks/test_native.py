@@ -94,3 +94,71 @@ def test_freshness_against_now(warehouse: sa.Engine) -> None:
     stale = freshness_check(spec, GOOD, warehouse, later)
     assert stale.verdict == "fail"
     assert stale.observed["age_seconds"] == 37 * 3600
+
+
+FUTURE = f"{SCHEMA}.events_future"
+
+
+@pytest.fixture
+def future_table(warehouse: sa.Engine) -> sa.Engine:
+    """Fresh rows 2h old, one row within the clock-skew tolerance, and 3 far-future rows."""
+    with warehouse.begin() as c:
+        c.exec_driver_sql(f"DROP TABLE IF EXISTS {FUTURE}")
+        c.exec_driver_sql(f"CREATE TABLE {FUTURE} (event_ts TIMESTAMP)")
+        c.exec_driver_sql(
+            f"INSERT INTO {FUTURE} VALUES ('2024-06-01 22:00:00'), ('2024-06-02 00:04:00'),"
+            " ('2030-01-01 00:00:00'), ('2098-01-01 00:00:00'), ('2050-05-05 00:00:00')"
+        )
+    return warehouse
+
+
+def test_future_timestamps_never_make_a_table_fresh(future_table: sa.Engine) -> None:
+    spec = _spec(CheckKind.freshness, column="event_ts", params={"max_age_seconds": 86400})
+    result = freshness_check(spec, FUTURE, future_table, datetime(2024, 6, 2, tzinfo=UTC))
+
+    assert result.verdict == "fail"
+    assert result.summary == (
+        "3 rows have event_ts in the future (up to 2098-01-01 00:00:00 UTC); "
+        "newest past event_ts is 0s old (2024-06-02 00:04:00 UTC), allowed 1d"
+    )
+    assert result.observed["future_rows"] == 3
+    assert result.element_count == 5
+
+
+def test_freshness_judges_the_newest_past_timestamp(future_table: sa.Engine) -> None:
+    # without the future rows, the newest past row decides alone
+    with future_table.begin() as c:
+        c.exec_driver_sql(f"DELETE FROM {FUTURE} WHERE event_ts > '2024-06-02'")
+    spec = _spec(CheckKind.freshness, column="event_ts", params={"max_age_seconds": 3600})
+    stale = freshness_check(spec, FUTURE, future_table, datetime(2024, 6, 2, tzinfo=UTC))
+    assert stale.verdict == "fail"
+    assert stale.summary == "newest event_ts is 2h old (2024-06-01 22:00:00 UTC), allowed 1h"
+
+
+def test_only_future_timestamps_is_a_clear_failure(future_table: sa.Engine) -> None:
+    with future_table.begin() as c:
+        c.exec_driver_sql(f"DELETE FROM {FUTURE} WHERE event_ts < '2025-01-01'")
+    spec = _spec(CheckKind.freshness, column="event_ts", params={"max_age_seconds": 86400})
+    result = freshness_check(spec, FUTURE, future_table, datetime(2024, 6, 2, tzinfo=UTC))
+    assert result.verdict == "fail"
+    assert result.summary == (
+        "3 rows have event_ts in the future (up to 2098-01-01 00:00:00 UTC); "
+        "no event_ts at or before now"
+    )
+
+
+def test_future_timestamps_with_a_time_zone(warehouse: sa.Engine) -> None:
+    relation = f"{SCHEMA}.events_future_tz"
+    with warehouse.begin() as c:
+        c.exec_driver_sql(f"DROP TABLE IF EXISTS {relation}")
+        c.exec_driver_sql(f"CREATE TABLE {relation} (event_ts TIMESTAMP WITH TIME ZONE)")
+        c.exec_driver_sql(
+            f"INSERT INTO {relation} VALUES ('2024-06-01 23:00:00+00'), "
+            "('2024-06-02 03:00:00+02'), ('2098-01-01 00:00:00+00')"
+        )
+    spec = _spec(CheckKind.freshness, column="event_ts", params={"max_age_seconds": 86400})
+    result = freshness_check(spec, relation, warehouse, datetime(2024, 6, 2, tzinfo=UTC))
+    assert result.verdict == "fail"
+    # 03:00+02 is 01:00 UTC: in the future by more than the tolerance, like the 2098 row
+    assert result.observed["future_rows"] == 2
+    assert result.observed["newest"] == "2024-06-01T23:00:00"
