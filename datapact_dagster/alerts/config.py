@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from datapact_dagster.alerts.events import AlertKind
 from datapact_dagster.alerts.recipients import DEFAULT_AUDIENCES, Audience
+from datapact_dagster.contract.secret_urls import SECRET_KEY_PATTERN, is_credential_url
 from datapact_dagster.settings import Settings
 
 logger = logging.getLogger("datapact.alerts")
@@ -35,10 +36,6 @@ DEFAULT_ALERTS_FILE = "alerts.yaml"
 DEFAULT_LEDGER_PATH = Path(".datapact") / "alerts.db"
 DEFAULT_SENDER = "datapact@localhost"
 
-SECRET_KEY_PATTERN = re.compile(
-    r"pass(word|wd)?$|pwd|secret|token|api[_-]?key|credential|private[_-]?key|auth", re.IGNORECASE
-)
-CREDENTIAL_URL_HOSTS = ("hooks.slack.com", "webhook.office.com", "discord.com")
 ENV_VAR_NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -225,20 +222,11 @@ def _reject_secrets(node: Any, path: Path, where: tuple[str, ...]) -> None:
     elif isinstance(node, list):
         for index, value in enumerate(node):
             _reject_secrets(value, path, (*where, str(index)))
-    elif isinstance(node, str) and _is_credential_url(node):
+    elif isinstance(node, str) and is_credential_url(node):
         raise AlertConfigError(
             f"{path}: key '{'.'.join(where)}' holds a URL with credentials; put it in an "
             f"environment variable and name that variable in webhook_routes"
         )
-
-
-def _is_credential_url(value: str) -> bool:
-    if not value.lower().startswith(("http://", "https://")):
-        return False
-    parts = urlsplit(value)
-    host = (parts.hostname or "").lower()
-    has_password = parts.password is not None
-    return has_password or any(host == h or host.endswith("." + h) for h in CREDENTIAL_URL_HOSTS)
 
 
 def _require_http_url(url: str, where: str) -> None:

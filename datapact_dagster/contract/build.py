@@ -6,6 +6,7 @@ tables, columns, quality rules and freshness SLAs are read by the `build_*` modu
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -21,19 +22,40 @@ from datapact_dagster.contract.extensions import (
 )
 from datapact_dagster.contract.findings import DocPath, FindingCollector
 from datapact_dagster.contract.model import Consumer, Contract, SupportChannel
+from datapact_dagster.contract.secret_urls import is_credential_url
 
 SUPPORTED_API_VERSIONS = ("v3.1.0", "v3.2.0")
 STATUSES = ("draft", "active", "deprecated", "retired")
 
 
+def unit_of(path: DocPath) -> DocPath:
+    """The part of a document the rules read on their own: one table, one support channel, or
+    one other top-level key."""
+    if len(path) >= 2 and path[0] in ("schema", "support") and isinstance(path[1], int):
+        return path[:2]
+    return path[:1]
+
+
 class _Builder:
     """Reads one document: its header here, each table and SLA through the build_* modules."""
 
-    def __init__(self, data: dict[str, Any], file: Path, project_root: Path, out: FindingCollector):
+    def __init__(
+        self,
+        data: dict[str, Any],
+        file: Path,
+        project_root: Path,
+        out: FindingCollector,
+        broken: frozenset[DocPath],
+    ):
         self.data = data
         self.file = file
         self.root = project_root
         self.out = out
+        self.broken = broken
+
+    def readable(self, *unit: str | int) -> bool:
+        """Whether the schema found no error in `unit` (nor in the whole key holding it)."""
+        return unit not in self.broken and unit[:1] not in self.broken
 
     def err(self, path: DocPath, message: str, fix: str, code: str = "invalid") -> None:
         self.out.add(path, message, fix, code=code)
@@ -41,7 +63,7 @@ class _Builder:
     # -- top level -------------------------------------------------------------------------
     def header(self) -> None:
         d = self.data
-        if d.get("apiVersion") not in SUPPORTED_API_VERSIONS:
+        if self.readable("apiVersion") and d.get("apiVersion") not in SUPPORTED_API_VERSIONS:
             self.err(
                 ("apiVersion",),
                 f"apiVersion {d.get('apiVersion')!r} is not supported",
@@ -49,7 +71,7 @@ class _Builder:
                 "api-version",
             )
         version = str(d.get("version", ""))
-        if not semver.Version.is_valid(version):
+        if self.readable("version") and not semver.Version.is_valid(version):
             self.err(
                 ("version",),
                 f"version {version!r} is not semantic versioning",
@@ -57,14 +79,15 @@ class _Builder:
                 "semver",
             )
         status = d.get("status")
-        if status not in STATUSES:
+        if self.readable("status") and status not in STATUSES:
             self.err(
                 ("status",),
                 f"status {status!r} is not one DataPact knows",
                 f"use one of: {', '.join(STATUSES)}",
                 "status",
             )
-        if not d.get("schema"):
+        schema_broken = any(unit[:1] == ("schema",) for unit in self.broken)
+        if not schema_broken and not d.get("schema"):
             self.err(
                 ("schema",) if "schema" in d else (),
                 "the contract declares no table (schema is missing or empty)",
@@ -73,6 +96,8 @@ class _Builder:
             )
 
     def owners(self) -> tuple[str | None, tuple[str, ...]]:
+        if not self.readable("team"):
+            return None, ()
         team = self.data.get("team")
         members = team if isinstance(team, list) else (team or {}).get("members", [])
         team_name = None if isinstance(team, list) or team is None else team.get("name")
@@ -91,15 +116,24 @@ class _Builder:
         self.header()
         team_name, owners = self.owners()
         tables = []
+        all_tables_read = True
         for index, obj in enumerate(self.data.get("schema") or []):
+            if not self.readable("schema", index):
+                all_tables_read = False
+                continue
             table = read_table(obj, ("schema", index), self.root, self.out)
             if table is not None:
                 tables.append(table)
-        freshness = read_freshness(self.data.get("slaProperties"), tables, self.out)
+        freshness = {}
+        if all_tables_read and self.readable("slaProperties"):
+            freshness = read_freshness(self.data.get("slaProperties"), tables, self.out)
         tables = [t.model_copy(update={"freshness": freshness.get(t.name)}) for t in tables]
-        custom = read_custom_properties(
-            self.data.get("customProperties"), CONTRACT_KEYS, ("customProperties",), self.out
-        )
+        self.support_urls()
+        custom: dict[str, Any] = {}
+        if self.readable("customProperties"):
+            custom = read_custom_properties(
+                self.data.get("customProperties"), CONTRACT_KEYS, ("customProperties",), self.out
+            )
         consumers = self.consumers(custom.get("consumers"))
         schedule = self.cron_property(custom, "schedule")
         check_schedule = self.cron_property(custom, "checkSchedule")
@@ -130,6 +164,24 @@ class _Builder:
             tables=tuple(tables),
             source_path=self.file,
             content_hash=content_hash,
+        )
+
+    def support_urls(self) -> None:
+        if not self.readable("support"):
+            return
+        for index, channel in enumerate(self.data.get("support") or ()):
+            url = channel.get("url") if self.readable("support", index) else None
+            if isinstance(url, str) and is_credential_url(url):
+                self.secret_url(("support", index, "url"))
+
+    def secret_url(self, path: DocPath) -> None:
+        self.err(
+            path,
+            "this URL carries a credential (a Slack, Teams or Discord webhook, a password or a "
+            "token in it); a contract is committed and copied into the alert ledger",
+            "name the channel here (e.g. channel: '#orders-oncall') and put the URL in an "
+            "environment variable named in alerts.yaml webhook_routes (see docs/alerts.md)",
+            "secret-url",
         )
 
     def cron_property(self, custom: dict[str, Any], key: str) -> str | None:
@@ -167,6 +219,20 @@ class _Builder:
                     "consumers",
                 )
                 continue
+            wrong = _consumer_field_problem(item)
+            if wrong:
+                self.err(
+                    (*path, i, wrong[0]),
+                    wrong[1],
+                    "write {team: ..., useCase: ..., "
+                    "columns: [column, ...], contact: ...} with text values",
+                    "consumers",
+                )
+                continue
+            contact = item.get("contact")
+            if isinstance(contact, str) and is_credential_url(contact):
+                self.secret_url((*path, i, "contact"))
+                continue
             extra = set(item) - CONSUMER_FIELDS
             if extra:
                 self.err(
@@ -187,7 +253,30 @@ class _Builder:
         return tuple(result)
 
 
+def _consumer_field_problem(item: dict[str, Any]) -> tuple[str, str] | None:
+    for key in ("useCase", "contact"):
+        if item.get(key) is not None and not isinstance(item[key], str):
+            return key, f"the consumer's {key} must be text"
+    columns = item.get("columns")
+    if columns is not None and (
+        not isinstance(columns, list) or not all(isinstance(c, str) for c in columns)
+    ):
+        return "columns", "the consumer's columns must be a list of column names"
+    return None
+
+
 def build_contract(
-    data: dict[str, Any], file: Path, project_root: Path, out: FindingCollector, content_hash: str
+    data: dict[str, Any],
+    file: Path,
+    project_root: Path,
+    out: FindingCollector,
+    content_hash: str,
+    broken: Collection[DocPath] = (),
 ) -> Contract | None:
-    return _Builder(data, file, project_root, out).build(content_hash)
+    """The contract, or None when the file has any error. `broken`: where the ODCS schema found
+    errors (already reported); the parts holding them are not read again, the others are, so one
+    pass reports every problem."""
+    units = frozenset(unit_of(path) for path in broken)
+    if () in units:
+        return None
+    return _Builder(data, file, project_root, out, units).build(content_hash)

@@ -99,6 +99,8 @@ def _read_columns(
                 code="duplicate-column",
             )
             ok = False
+            # Its own mistakes are reported too, so one pass shows everything to fix.
+            read_column(prop, (*path, "properties", index), column_names, out)
             continue
         seen.add(prop["name"])
         column, rels = read_column(prop, (*path, "properties", index), column_names, out)

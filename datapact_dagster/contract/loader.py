@@ -100,10 +100,9 @@ def read_contracts(
         source = read_source(file, out)
         contract = None
         if source is not None:
-            validate_against_odcs(source.data, out)
-            if not out.has_errors:
-                digest = hashlib.sha256(source.text.encode()).hexdigest()
-                contract = build_contract(source.data, out.file, root, out, digest)
+            broken = validate_against_odcs(source.data, out)
+            digest = hashlib.sha256(source.text.encode()).hexdigest()
+            contract = build_contract(source.data, out.file, root, out, digest, broken)
         per_file[file.resolve()] = out.findings
         if contract is not None:
             contracts.append(contract)

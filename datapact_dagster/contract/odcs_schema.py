@@ -11,7 +11,7 @@ from typing import Any
 from jsonschema import Draft201909Validator
 from jsonschema.exceptions import ValidationError, best_match
 
-from datapact_dagster.contract.findings import FindingCollector
+from datapact_dagster.contract.findings import DocPath, FindingCollector
 from datapact_dagster.contract.odcs_quality import METRIC_LIST
 from datapact_dagster.warehouse.types import COLUMN_TYPES
 
@@ -120,8 +120,11 @@ def _describe(error: ValidationError) -> tuple[tuple[str | int, ...], str, str]:
     return path, error.message, "correct this value to follow the ODCS v3 schema"
 
 
-def validate_against_odcs(data: dict[str, Any], out: FindingCollector) -> None:
+def validate_against_odcs(data: dict[str, Any], out: FindingCollector) -> set[DocPath]:
+    """Report every schema error; return where each one is (for a missing key, the key's path),
+    so the DataPact rules can still run on the parts of the document that are valid."""
     seen: set[tuple[Any, ...]] = set()
+    located: set[DocPath] = set()
     errors = sorted(odcs_validator().iter_errors(data), key=lambda e: list(map(str, e.path)))
     # A failing subschema leaves the keys it covers "unevaluated": that error is a consequence
     # of the other one (e.g. a rule without an operator is not also "unknown key metric").
@@ -136,8 +139,16 @@ def validate_against_odcs(data: dict[str, Any], out: FindingCollector) -> None:
         operators = top.validator == "oneOf" and "mustBe" in str(top.schema)[:4000]
         error = top if operators else _deepest(top)
         path, message, fix = _describe(error)
+        if error.validator == "required":
+            missing = re.findall(r"'([^']+)' is a required property", error.message)
+            located.update((*error.absolute_path, name) for name in missing)
+        elif error.validator in ("additionalProperties", "unevaluatedProperties"):
+            located.add(path)
+        else:
+            located.update({tuple(error.absolute_path), path})
         key = (path, message)
         if key in seen:
             continue
         seen.add(key)
         out.add(path, message, fix, code="odcs-schema")
+    return located
