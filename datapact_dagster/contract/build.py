@@ -116,8 +116,8 @@ class _Builder:
         self.header()
         team_name, owners = self.owners()
         tables = []
-        all_tables_read = True
-        for index, obj in enumerate(self.data.get("schema") or []):
+        all_tables_read = self.readable("schema")
+        for index, obj in enumerate(self.data.get("schema") or [] if all_tables_read else []):
             if not self.readable("schema", index):
                 all_tables_read = False
                 continue
