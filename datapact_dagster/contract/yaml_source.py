@@ -9,6 +9,7 @@ tree is walked, so no file can exhaust memory, time or the stack.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,9 @@ from datapact_dagster.contract.yaml_limits import (
     file_too_large,
     too_many_values,
 )
+
+_HIDDEN_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+"""Control characters (tab and line breaks are text) and the bidirectional overrides."""
 
 
 @dataclass
@@ -59,7 +63,7 @@ class _Walk:
 
     def scalar(self, node: yaml.ScalarNode, path: DocPath) -> Any:
         try:
-            return _scalar_value(self.loader, node)
+            value = _scalar_value(self.loader, node)
         except (yaml.YAMLError, ValueError) as exc:
             self.unreadable = True
             problem = getattr(exc, "problem", None) or str(exc)
@@ -71,6 +75,18 @@ class _Walk:
                 code="yaml",
             )
             return None
+        hidden = _HIDDEN_CHARACTER.search(value) if isinstance(value, str) else None
+        if hidden:
+            self.unreadable = True
+            self.out.add(
+                path,
+                f"the text holds the control character U+{ord(hidden.group()):04X}, which can "
+                "hide or rewrite what a terminal or a report shows",
+                "remove it (escapes such as \\e, \\0 or \\u202e in a quoted string produce one)",
+                line_col=_mark(node),
+                code="control-character",
+            )
+        return value
 
     def walk(self, node: yaml.Node, path: DocPath) -> Any:
         self.values += 1
