@@ -173,8 +173,8 @@ def check_rule_sql(query: str) -> tuple[list[SqlProblem], list[ReadTable]]:
         if isinstance(node, _STATEMENT_NODES):
             problems.append(
                 SqlProblem(
-                    f"the query contains a {node.key.upper()} statement; a rule is one SELECT "
-                    "that only reads",
+                    f"the query contains {node.key.upper()}, which writes or changes state; a "
+                    "rule is one SELECT that only reads",
                     "write one SELECT returning a single number",
                 )
             )

@@ -30,6 +30,9 @@ _HIDDEN_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202
 """Control characters (tab and line breaks are text) and the bidirectional overrides."""
 
 
+_COLLECTION_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
+
+
 @dataclass
 class SourceDocument:
     data: Any
@@ -94,6 +97,16 @@ class _Walk:
             raise too_many_values(_mark(node))
         positions = self.out.positions
         positions[path] = _mark(node)
+        if not isinstance(node, yaml.ScalarNode) and node.tag not in _COLLECTION_TAGS:
+            self.unreadable = True
+            self.out.add(
+                path,
+                f"this value has the YAML tag {node.tag!r}, which a contract cannot use",
+                "remove the tag; write a plain mapping or list",
+                line_col=_mark(node),
+                code="yaml",
+            )
+            return None
         if isinstance(node, yaml.MappingNode):
             result: dict[Any, Any] = {}
             for key_node, value_node in node.value:
