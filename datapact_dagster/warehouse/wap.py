@@ -57,6 +57,7 @@ def stage(engine: sa.Engine, physical_name: str, sql: str) -> Staged:
     schema = physical_name.split(".", 1)[0]
     try:
         with engine.begin() as conn:
+            dialect.configure_session(conn)  # the table's SQL runs inside the sandbox
             ensure_schema(conn, engine, schema)
             conn.execute(sa.text(dialect.drop_table(quote(engine, staging))))
             conn.execute(sa.text(dialect.create_table_as(quote(engine, staging), query)))

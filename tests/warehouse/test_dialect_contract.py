@@ -144,6 +144,89 @@ def test_landing_parquet_is_readable(engine: sa.Engine, tmp_path: Path) -> None:
     )
 
 
+def _write_landing(folder: Path, name: str, ids: list[int]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    pq.write_table(pa.table({"id": pa.array(ids, pa.int64())}), folder / f"{name}.parquet")
+
+
+def test_landing_stays_readable_inside_the_guarded_session(
+    engine: sa.Engine, tmp_path: Path
+) -> None:
+    # a check session guards the warehouse before any landing file is exposed
+    with for_engine(engine).check_session(engine) as conn:
+        conn.execute(sa.text("SELECT 1"))
+    landing = tmp_path / "landing"
+    _write_landing(landing, LANDING, [1, 2, 3])
+    relation = expose_landing(engine, landing, LANDING)
+    assert _rows(engine, f"SELECT COUNT(*) FROM {relation}") == [(3,)]
+    _write_landing(landing, LANDING, [4])  # the next run's file replaces it
+    expose_landing(engine, landing, LANDING)
+    wap.publish(engine, TABLE, wap.stage(engine, TABLE, f"SELECT id FROM {relation}"))
+    assert _rows(engine, f"SELECT id FROM {TABLE}") == [(4,)]
+
+
+def test_a_new_landing_file_is_readable_after_the_first(engine: sa.Engine, tmp_path: Path) -> None:
+    landing = tmp_path / "landing"
+    _write_landing(landing, LANDING, [1])
+    expose_landing(engine, landing, LANDING)
+    _write_landing(landing, f"{LANDING}_later", [5, 6])
+    later = expose_landing(engine, landing, f"{LANDING}_later")
+    assert _rows(engine, f"SELECT SUM(id) FROM {later}") == [(11,)]
+
+
+# SQL each warehouse refuses in a check session, whatever role DataPact logs in with: host files
+# and extensions (DuckDB); writes and server-side file functions (PostgreSQL)
+REFUSED_IN_CHECKS: dict[str, list[str]] = {
+    "duckdb": [
+        "SELECT * FROM read_text('/etc/passwd')",
+        "SELECT * FROM read_csv('/etc/passwd')",
+        "SELECT * FROM glob('/root/*')",
+        "COPY (SELECT 1) TO '/tmp/datapact_leak.csv'",
+        "ATTACH '/tmp/datapact_other.duckdb' AS other",
+        "INSTALL httpfs",
+        "LOAD httpfs",
+        "SET enable_external_access = true",
+        "SET allowed_directories = ['/']",
+    ],
+    "postgresql": [
+        "SELECT pg_read_file('/etc/passwd')",
+        "SELECT * FROM pg_ls_dir('/root')",
+        "SELECT lo_import('/etc/passwd')",
+        f"CREATE TABLE {SCHEMA}.written (a INT)",
+        "CREATE TEMP TABLE written (a INT)",
+    ],
+}
+
+
+def test_check_sessions_refuse_what_contract_sql_must_not_do(engine: sa.Engine) -> None:
+    dialect = for_engine(engine)
+    with engine.begin() as conn:
+        wap.ensure_schema(conn, engine, SCHEMA)
+    for statement in REFUSED_IN_CHECKS[dialect.backend]:
+        with dialect.check_session(engine) as conn, pytest.raises(sa.exc.DBAPIError):
+            conn.execute(sa.text(statement))
+    wap.publish(engine, TABLE, wap.stage(engine, TABLE, "SELECT 7 AS id"))
+    with dialect.check_session(engine) as conn:  # reading tables is what checks do
+        assert conn.execute(sa.text(f"SELECT id FROM {TABLE}")).scalar() == 7
+
+
+# table SQL each warehouse refuses to build from (on PostgreSQL the login role refuses file
+# functions: DataPact's role is not a superuser, see docs/operations.md)
+REFUSED_IN_BUILDS: dict[str, list[str]] = {
+    "duckdb": [
+        "SELECT content AS leaked FROM read_text('/etc/passwd')",
+        "SELECT COUNT(*) AS n FROM glob('/root/*')",
+    ],
+    "postgresql": [],
+}
+
+
+def test_building_sql_runs_in_the_guarded_session(engine: sa.Engine) -> None:
+    for query in REFUSED_IN_BUILDS[for_engine(engine).backend]:
+        with pytest.raises(wap.StagingError, match=r"building dp_contract\.t failed"):
+            wap.stage(engine, TABLE, query)
+
+
 def test_logical_types_round_trip(engine: sa.Engine) -> None:
     dialect = for_engine(engine)
     columns = ", ".join(f"c_{t} {column_type(t, dialect)}" for t in COLUMN_TYPES)

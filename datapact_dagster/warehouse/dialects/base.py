@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import importlib
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -39,7 +39,7 @@ class WarehouseDialect(ABC):
     native_regex: ClassVar[bool]
     """GX's regex expectations run here as they are (else the suite writes its own SQL)."""
     session_settings: ClassVar[tuple[str, ...]] = ()
-    """Statements run once on every connection the check step uses."""
+    """Statements run once on every connection that builds or checks a table."""
     type_names: ClassVar[Mapping[str, frozenset[str]]] = {}
     """Its own column type names (lower case, no arguments) by logical type, beyond standard SQL's
     (see warehouse.types)."""
@@ -48,14 +48,29 @@ class WarehouseDialect(ABC):
         """Make what must exist before the first connection to `url` (e.g. a file's folder)."""
 
     def configure_session(self, connection: sa.Connection) -> None:
-        """Run `session_settings` once per pooled connection (the pool keeps `info` with it)."""
-        if not self.session_settings:
-            return
+        """Prepare a connection that runs contract SQL (a table's SQL, a check), once per pooled
+        connection (the pool keeps `info` with it): `session_settings`, then `guard_session`."""
         info = connection.connection.info
-        if not info.get(_SESSION_CONFIGURED):
-            for statement in self.session_settings:
-                connection.exec_driver_sql(statement)
-            info[_SESSION_CONFIGURED] = True
+        if info.get(_SESSION_CONFIGURED):
+            return
+        for statement in self.session_settings:
+            connection.exec_driver_sql(statement)
+        self.guard_session(connection)
+        info[_SESSION_CONFIGURED] = True
+
+    def guard_session(self, connection: sa.Connection) -> None:  # noqa: B027 (an optional hook)
+        """Make the warehouse refuse, on `connection`, what contract SQL must never make it do:
+        read or write host files other than the landing files DataPact exposes, install or
+        load extensions. A warehouse whose server enforces this through its roles does nothing
+        here (see docs/operations.md, security model)."""
+
+    @contextmanager
+    def check_session(self, engine: sa.Engine) -> Iterator[sa.Connection]:
+        """A connection for evaluating checks: configured, and read-only where the warehouse
+        offers that for a session (checks never write)."""
+        with engine.connect() as connection:
+            self.configure_session(connection)
+            yield connection
 
     def check_limits(self, engine: sa.Engine) -> AbstractContextManager[None]:
         """Resource limits held while the check step runs on `engine` (none by default)."""

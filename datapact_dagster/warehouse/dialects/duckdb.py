@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import URL
 
 from datapact_dagster.warehouse.dialects.base import WarehouseDialect
+from datapact_dagster.warehouse.dialects.duckdb_sandbox import expose_parquet, lock_down
 
 # DuckDB's memory_limit while checks run (it defaults to 80% of RAM): hash aggregates over
 # millions of distinct keys spill to DuckDB's temp directory instead of growing the process.
@@ -122,12 +123,12 @@ class DuckDBDialect(WarehouseDialect):
     def fingerprint_query(self, relation: str) -> str:
         return f"SELECT COUNT(*), CAST(COALESCE(SUM(hash(t)), 0) AS VARCHAR) FROM {relation} AS t"
 
+    def guard_session(self, connection: sa.Connection) -> None:
+        lock_down(connection)
+
     def expose_file(self, connection: sa.Connection, path: Path, relation: str) -> None:
-        """A view reading the Parquet file directly: nothing is copied."""
-        literal = _literal(str(path))
-        connection.execute(
-            sa.text(f"CREATE OR REPLACE VIEW {relation} AS SELECT * FROM read_parquet('{literal}')")
-        )
+        """A view reading the Parquet file directly (nothing is copied), inside the sandbox."""
+        expose_parquet(connection, path, relation)
 
     def regex_match(self, expression: str, pattern: str) -> str:
         return f"regexp_matches({expression}, {pattern})"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -12,6 +14,11 @@ from datapact_dagster.warehouse.dialects.base import WarehouseDialect
 
 if TYPE_CHECKING:
     import pyarrow as pa
+
+# A predefined role (PostgreSQL 14+) that reads every table and has no other power: checks run
+# under it when DataPact logs in as a superuser, so server-side file functions are refused.
+READER_ROLE = "pg_read_all_data"
+_READ_ONLY_OPTIONS = "-c default_transaction_read_only=on"
 
 
 class PostgresDialect(WarehouseDialect):
@@ -60,8 +67,50 @@ class PostgresDialect(WarehouseDialect):
         connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
         return True
 
+    @contextmanager
+    def check_session(self, engine: sa.Engine) -> Iterator[sa.Connection]:
+        """A read-only transaction, run without superuser powers; rolled back at the end."""
+        with engine.connect() as connection:
+            self.configure_session(connection)
+            connection.exec_driver_sql("SET TRANSACTION READ ONLY")
+            if _demote_to_reader(connection):
+                connection.exec_driver_sql(f"SET LOCAL ROLE {READER_ROLE}")
+            try:
+                yield connection
+            finally:
+                connection.rollback()
+
+    def gx_connection_string(self, engine: sa.Engine) -> str:
+        """GX's own sessions read only, and run as READER_ROLE when DataPact is a superuser."""
+        with engine.connect() as connection:
+            demote = _demote_to_reader(connection)
+        url = engine.url
+        options = " ".join(
+            part
+            for part in (
+                url.query.get("options"),
+                _READ_ONLY_OPTIONS,
+                f"-c role={READER_ROLE}" if demote else None,
+            )
+            if part
+        )
+        return url.update_query_dict({"options": options}).render_as_string(hide_password=False)
+
     def add_gx_datasource(self, context: Any, name: str, connection_string: str) -> Any:
         return context.data_sources.add_postgres(name=name, connection_string=connection_string)
+
+
+def _demote_to_reader(connection: sa.Connection) -> bool:
+    """Whether the session user is a superuser and READER_ROLE exists to run checks as."""
+    return bool(
+        connection.execute(
+            sa.text(
+                "SELECT r.rolsuper AND EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :reader) "
+                "FROM pg_roles r WHERE r.rolname = session_user"
+            ),
+            {"reader": READER_ROLE},
+        ).scalar()
+    )
 
 
 def _column_type(field: pa.Field) -> str:

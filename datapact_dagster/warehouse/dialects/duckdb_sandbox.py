@@ -1,0 +1,90 @@
+"""DuckDB's file sandbox: what SQL run in a DataPact warehouse may read, and landing exposure
+that works inside it.
+
+DuckDB reads any host file by default (`read_csv('/etc/passwd')`, `read_text`, `glob`, `COPY`,
+`ATTACH`) and installs and loads extensions on demand. Turning `enable_external_access` off
+stops all of that for the whole database instance, for good: DuckDB refuses to turn it back on
+while the database is open, and refuses any change to `allowed_paths` once it is off. The
+paths allowed must therefore be given at that moment; they are the landing files DataPact
+exposes (`lock_down(..., readable=...)`), and nothing else. A landing file that appears after
+the lock (not in `allowed_paths`) is copied in through Arrow instead of being read in place.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Collection
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlglot import exp
+
+_lock = threading.Lock()
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def lock_down(connection: sa.Connection, readable: Collection[Path] = ()) -> frozenset[str]:
+    """Turn external access, extension installation and autoloading off for the database of
+    `connection`, allowing only the files in `readable`, unless that was done already (by any
+    connection of this process). Returns the paths the database may read."""
+    with _lock:
+        if connection.exec_driver_sql("SELECT current_setting('enable_external_access')").scalar():
+            connection.exec_driver_sql("SET GLOBAL autoinstall_known_extensions = false")
+            connection.exec_driver_sql("SET GLOBAL autoload_known_extensions = false")
+            if readable:
+                listed = ", ".join(_literal(str(path)) for path in sorted(readable))
+                connection.exec_driver_sql(f"SET GLOBAL allowed_paths = [{listed}]")
+            connection.exec_driver_sql("SET GLOBAL enable_external_access = false")
+        allowed = connection.exec_driver_sql("SELECT current_setting('allowed_paths')").scalar()
+    return frozenset(str(path) for path in allowed or ())
+
+
+def expose_parquet(connection: sa.Connection, path: Path, relation: str) -> None:
+    """Make the Parquet file at `path` readable as `relation` (quoted) under the sandbox.
+
+    The first exposure locks the database down allowing every Parquet file in the landing
+    folder, which then stays readable in place through a view (nothing copied). A file not
+    allowed (it appeared after the lock) is streamed in through Arrow into a table.
+    """
+    allowed = lock_down(connection, readable=sorted(path.parent.glob("*.parquet")))
+    _drop_relation(connection, relation)
+    if str(path) in allowed:
+        connection.execute(
+            sa.text(f"CREATE VIEW {relation} AS SELECT * FROM read_parquet({_literal(str(path))})")
+        )
+    else:
+        _copy_parquet(connection, path, relation)
+
+
+def _copy_parquet(connection: sa.Connection, path: Path, relation: str) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    parquet = pq.ParquetFile(path)
+    batches = pa.RecordBatchReader.from_batches(parquet.schema_arrow, parquet.iter_batches())
+    raw = connection.connection.dbapi_connection
+    assert raw is not None
+    name = f"datapact_landing_{uuid.uuid4().hex}"
+    raw.register(name, batches)  # type: ignore[attr-defined]
+    try:
+        connection.execute(sa.text(f"CREATE TABLE {relation} AS SELECT * FROM {name}"))
+    finally:
+        raw.unregister(name)  # type: ignore[attr-defined]
+
+
+def _drop_relation(connection: sa.Connection, relation: str) -> None:
+    """Drop `relation` whether it is a view (read in place) or a table (copied)."""
+    table = exp.to_table(relation, dialect="duckdb")
+    kind = connection.execute(
+        sa.text(
+            "SELECT table_type FROM information_schema.tables "
+            "WHERE table_schema = :schema AND table_name = :name"
+        ),
+        {"schema": table.db, "name": table.name},
+    ).scalar()
+    if kind is not None:
+        connection.execute(sa.text(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} {relation}"))
