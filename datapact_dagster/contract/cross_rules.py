@@ -8,7 +8,7 @@ from pathlib import Path
 from datapact_dagster.contract.findings import DocPath, Finding, format_doc_path
 from datapact_dagster.contract.model import LAYER_ORDER, Contract, Layer, Table
 from datapact_dagster.contract.odcs_quality import SQL
-from datapact_dagster.contract.sql_rules import check_rule_sql
+from datapact_dagster.contract.sql_rules import check_rule_sql, check_table_sql
 from datapact_dagster.warehouse.dialects import source_dialect
 from datapact_dagster.warehouse.names import LANDING_SCHEMA
 from datapact_dagster.warehouse.sql_parse import SqlParseError, table_refs
@@ -134,7 +134,8 @@ def check_contract_set(
             else (table.sql_path)
         )
         try:
-            refs = table_refs(table.sql_path.read_text(encoding="utf-8"))
+            sql = table.sql_path.read_text(encoding="utf-8")
+            refs = table_refs(sql)
         except SqlParseError as exc:
             report.add_sql(
                 shown,
@@ -148,6 +149,9 @@ def check_contract_set(
         except UnicodeDecodeError:
             report.add_sql(shown, 1, 1, "the SQL file is not UTF-8", "save it as UTF-8", "encoding")
             continue
+        for problem in check_table_sql(sql):
+            line = _line_of(sql, problem.needle)
+            report.add_sql(shown, line, 1, problem.message, problem.fix, problem.code)
         for ref in refs:
             if ref.schema == LANDING_SCHEMA:
                 if table.layer is not Layer.bronze:
@@ -263,3 +267,9 @@ def _cycles(graph: dict[str, list[str]]) -> list[list[str]]:
         if state.get(node) is None:
             visit(node)
     return found
+
+
+def _line_of(text: str, needle: str) -> int:
+    """The first line holding `needle` (any case), else 1."""
+    at = text.lower().find(needle.lower()) if needle else -1
+    return text.count("\n", 0, at) + 1 if at >= 0 else 1

@@ -18,7 +18,7 @@ copy what it read into check summaries, the evidence and reports. Two lists deci
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlglot import exp
 
@@ -107,6 +107,8 @@ class SqlProblem:
     message: str
     fix: str
     code: str = "sql-unsafe"
+    needle: str = ""
+    """The offending name as written, to find its line in a file."""
 
 
 @dataclass(frozen=True)
@@ -133,24 +135,45 @@ def is_denied_function(name: str) -> bool:
     return name in _DENIED_NAMES or name.startswith(_DENIED_PREFIXES) or name.endswith("_scan")
 
 
-def _relation_problem(table: exp.Table) -> SqlProblem | None:
+@dataclass(frozen=True)
+class _Reader:
+    """Who runs the SQL, for the wording of a problem."""
+
+    who: str
+    may_read: str
+    fix_read: str
+
+
+RULE_READER = _Reader(
+    "a rule",
+    "{object} and the contract tables of the project",
+    "read {object} or a contract table such as silver.orders",
+)
+TABLE_SQL_READER = _Reader(
+    "table SQL",
+    "the landing files DataPact exposes (landing.<name>) and contract tables",
+    "read landing.<name> or a contract table such as bronze.raw_orders",
+)
+
+
+def _relation_problem(table: exp.Table, reader: _Reader) -> SqlProblem | None:
     if not isinstance(table.this, exp.Identifier):
         call = table.this.sql(dialect="duckdb")[:80]
         return SqlProblem(
-            f"the query reads from a table function ({call}); a rule may read only "
-            "{object} and the contract tables of the project",
-            "read {object} or a contract table such as silver.orders",
+            f"the query reads from a table function ({call}); {reader.who} may read only "
+            f"{reader.may_read}",
+            reader.fix_read,
         )
     if not _PLAIN_NAME.match(table.name):
         return SqlProblem(
             f"the query uses {table.name[:80]!r} as a table: a file path or URL is not a table, "
-            "and a rule may not read files or the network",
-            "read {object} or a contract table such as silver.orders",
+            f"and {reader.who} may not read files or the network",
+            reader.fix_read,
         )
     if table.catalog:
         return SqlProblem(
             f"the query reads {table.sql(dialect='duckdb')[:80]} from another database",
-            "read {object} or a contract table, named <layer>.<table>",
+            reader.fix_read,
         )
     return None
 
@@ -168,28 +191,7 @@ def check_rule_sql(query: str) -> tuple[list[SqlProblem], list[ReadTable]]:
                 "sql-parse",
             )
         ], []
-    problems: list[SqlProblem] = []
-    for node in tree.walk():
-        if isinstance(node, _STATEMENT_NODES):
-            problems.append(
-                SqlProblem(
-                    f"the query contains {node.key.upper()}, which writes or changes state; a "
-                    "rule is one SELECT that only reads",
-                    "write one SELECT returning a single number",
-                )
-            )
-        elif isinstance(node, exp.Func) and is_denied_function(function_name(node)):
-            problems.append(
-                SqlProblem(
-                    f"the query calls {function_name(node)}(), which can reach files, the "
-                    "network, extensions, settings or other databases",
-                    "compute the rule from {object} and contract tables only",
-                )
-            )
-        elif isinstance(node, exp.Table) and (problem := _relation_problem(node)):
-            called = node.this if isinstance(node.this, exp.Func) else None
-            if called is None or not is_denied_function(function_name(called)):
-                problems.append(problem)
+    problems = unsafe_sql(tree, RULE_READER, "write one SELECT returning a single number")
     cte_names = {cte.alias_or_name for cte in tree.find_all(exp.CTE)}
     reads: dict[str, ReadTable] = {}
     for table in tree.find_all(exp.Table):
@@ -200,3 +202,43 @@ def check_rule_sql(query: str) -> tuple[list[SqlProblem], list[ReadTable]]:
         qualified = f"{table.db}.{table.name}" if table.db else table.name
         reads.setdefault(qualified, ReadTable(qualified))
     return problems, list(reads.values())
+
+
+def unsafe_sql(tree: exp.Expression, reader: _Reader, fix_statement: str) -> list[SqlProblem]:
+    """What in a parsed SELECT writes, changes state, calls outside the data, or reads a table
+    function, a file path or another database."""
+    problems: list[SqlProblem] = []
+    for node in tree.walk():
+        if isinstance(node, _STATEMENT_NODES):
+            problems.append(
+                SqlProblem(
+                    f"the query contains {node.key.upper()}, which writes or changes state; "
+                    f"{reader.who} is one SELECT that only reads",
+                    fix_statement,
+                    needle=node.key,
+                )
+            )
+        elif isinstance(node, exp.Func) and is_denied_function(function_name(node)):
+            problems.append(
+                SqlProblem(
+                    f"the query calls {function_name(node)}(), which can reach files, the "
+                    "network, extensions, settings or other databases",
+                    f"read only {reader.may_read}",
+                    needle=function_name(node),
+                )
+            )
+        elif isinstance(node, exp.Table) and (problem := _relation_problem(node, reader)):
+            called = node.this if isinstance(node.this, exp.Func) else None
+            if called is None or not is_denied_function(function_name(called)):
+                problems.append(replace(problem, needle=node.name or node.sql()))
+    return problems
+
+
+def check_table_sql(sql: str) -> list[SqlProblem]:
+    """Problems of the SELECT that builds a table (already parsed once by the caller): it may
+    read landing files DataPact exposes and contract tables, and call nothing outside the data."""
+    try:
+        tree = parse_select(sql)
+    except SqlParseError:
+        return []  # reported where the file is parsed for its table references
+    return unsafe_sql(tree, TABLE_SQL_READER, "write a single SELECT")

@@ -218,3 +218,27 @@ def test_a_cron_dagster_runs_is_accepted(project_copy: Path, cron: str) -> None:
     assert result.ok, [f.render() for f in result.findings]
     [contract] = [c for c in result.contracts.contracts if c.schedule]
     assert contract.schedule == cron
+
+
+@pytest.mark.parametrize(
+    ("select", "message"),
+    [
+        ("SELECT * FROM read_csv('/etc/passwd')", "read_csv"),
+        ("SELECT * FROM '/etc/passwd'", "file path or URL is not a table"),
+        ("SELECT getenv('HOME') AS h, o.* FROM bronze.raw_orders AS o", "getenv()"),
+    ],
+)
+def test_table_sql_that_reaches_outside_the_data_is_refused_where_it_is_written(
+    project_copy: Path, select: str, message: str
+) -> None:
+    sql = project_copy / "sql" / "silver" / "orders.sql"
+    sql.write_text(f"-- reads the host\n{select}\n", encoding="utf-8")
+
+    result = load_contracts(None, root=project_copy)
+
+    located = [
+        f for f in result.findings if f.file == "sql/silver/orders.sql" and message in f.message
+    ]
+    assert located, [f.render() for f in result.findings]
+    assert located[0].line == 2
+    assert result.contracts is None
