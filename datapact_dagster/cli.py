@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import traceback
 from collections.abc import Sequence
 
 from datapact_dagster import commands
@@ -38,6 +39,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         print("datapact: interrupted", file=sys.stderr)
+        return EXIT_SYSTEM_ERROR
+    except Exception:
+        # A crash is exit 3, never Python's 1 (which means "contract breached").
+        traceback.print_exc()
+        print(f"datapact {args.command}: internal error (exit 3); details above", file=sys.stderr)
         return EXIT_SYSTEM_ERROR
 
 

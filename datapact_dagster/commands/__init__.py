@@ -1,6 +1,7 @@
 """Sub-commands of `datapact`, in the order `--help` shows them."""
 
 from datapact_dagster.commands import (
+    doctor,
     evidence,
     export,
     generate,
@@ -12,4 +13,4 @@ from datapact_dagster.commands import (
     validate,
 )
 
-ALL = [validate, list_contracts, generate, run, status, ui, evidence, report, export]
+ALL = [validate, list_contracts, generate, run, status, doctor, ui, evidence, report, export]

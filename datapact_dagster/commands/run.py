@@ -24,6 +24,8 @@ from datapact_dagster.settings import Settings
 if TYPE_CHECKING:
     from dagster import AssetKey
 
+    from datapact_dagster.pipeline.recovery import RecoveryReport
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     run = sub.add_parser("run", help="build every table bronze -> silver -> gold with its checks")
@@ -38,21 +40,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     run.add_argument(
         "--no-generate",
         action="store_true",
-        help="do not generate sample data when the landing folder is empty",
+        help="no effect, kept for old scripts: run never generates data ('datapact generate' does)",
     )
     run.set_defaults(handler=lambda a: execute(a, checks_only=False))
     check = sub.add_parser("check", help="re-validate published tables without rebuilding them")
     check.add_argument("--select", help="Dagster asset selection of the tables to check")
-    check.set_defaults(handler=lambda a: execute(a, checks_only=True), no_generate=True)
-
-
-def _ensure_landing(settings: Settings) -> None:
-    if any(settings.landing_dir.glob("*.parquet")):
-        return
-    from datapact_dagster.sample.generate import generate_landing
-
-    print(f"No landing files in {settings.landing_dir}; generating sample data…", file=sys.stderr)
-    generate_landing(settings.landing_dir)
+    check.set_defaults(handler=lambda a: execute(a, checks_only=True))
 
 
 def execute(args: argparse.Namespace, *, checks_only: bool) -> int:
@@ -60,14 +53,21 @@ def execute(args: argparse.Namespace, *, checks_only: bool) -> int:
     os.environ["DATAPACT_PROJECT_DIR"] = str(root)
     contracts_or_exit(root)
     settings = Settings.from_env(root)
-    if not checks_only and not args.no_generate:
-        _ensure_landing(settings)
 
     import dagster as dg
 
     from datapact_dagster import definitions
     from datapact_dagster.breaker.override import override_tags
-    from datapact_dagster.pipeline.job_runner import prepare_dagster_home, summarize_run
+    from datapact_dagster.pipeline.job_runner import (
+        asset_parents,
+        label_tables_not_run,
+        prepare_dagster_home,
+        summarize_run,
+    )
+    from datapact_dagster.pipeline.landing_check import require_landing_files
+    from datapact_dagster.pipeline.launch import exclusive_launch
+    from datapact_dagster.pipeline.run_owner import RUN_PID_ENV, RunOwner
+    from datapact_dagster.plan.project import load_project
 
     prepare_dagster_home(settings)
     factory = definitions.contract_checks_job if checks_only else definitions.contract_pipeline_job
@@ -83,8 +83,23 @@ def execute(args: argparse.Namespace, *, checks_only: bool) -> int:
             ) from exc
         if not resolved:
             raise UserError(f"--select {args.select!r} matches no table")
+    all_plans = load_project().plans
+    if not checks_only:
+        selected = [
+            p
+            for p in all_plans
+            if selection is None or dg.AssetKey(list(p.table.asset_key)) in resolved
+        ]
+        require_landing_files(selected, settings.landing_dir, root)
     started = time.monotonic()
-    with dg.DagsterInstance.get() as instance:
+    command = "datapact check" if checks_only else "datapact run"
+    with (
+        dg.DagsterInstance.get() as instance,
+        exclusive_launch(instance, settings, all_plans, detected_by=command) as recovered,
+    ):
+        _report_recovery(recovered)
+        owner = RunOwner.current()
+        os.environ[RUN_PID_ENV] = str(owner.pid)
         print(
             f"{'Checking' if checks_only else 'Building'} contract tables "
             f"(Dagster home {settings.dagster_home})…",
@@ -105,7 +120,7 @@ def execute(args: argparse.Namespace, *, checks_only: bool) -> int:
             instance=instance,
             asset_selection=asset_selection,
             run_config={"loggers": {"progress_logger": {}}},
-            tags=override_tags(getattr(args, "override_reason", None)),
+            tags={**override_tags(getattr(args, "override_reason", None)), **owner.tags()},
             raise_on_error=False,
         )
         keys = sorted(
@@ -113,11 +128,9 @@ def execute(args: argparse.Namespace, *, checks_only: bool) -> int:
             key=_layer_order,
         )
         summaries = summarize_run(instance, result.run_id, keys)
+    label_tables_not_run(summaries, asset_parents(job, keys))
     breached = any(s.status.breached or s.failed for s in summaries)
     errored = any(s.status is TableRunStatus.ERROR for s in summaries)
-    for s in summaries:
-        if s.status is TableRunStatus.NOT_RUN and (breached or errored) and not checks_only:
-            s.status = TableRunStatus.HELD
     rows = [
         {
             "asset": s.asset,
@@ -144,6 +157,21 @@ def execute(args: argparse.Namespace, *, checks_only: bool) -> int:
     if breached:
         return EXIT_BREACHED
     return EXIT_OK
+
+
+def _report_recovery(report: RecoveryReport) -> None:
+    """Say what dead runs were released; stop (exit 3) if a live run is using the warehouse."""
+    from datapact_dagster.pipeline.launch import busy_message
+
+    for released in report.released:
+        tables = ", ".join(released.tables) or "no table"
+        print(
+            f"datapact: released dead {released.describe()}: marked failed, warehouse slot "
+            f"freed, error recorded in the evidence for {tables}",
+            file=sys.stderr,
+        )
+    if report.in_progress:
+        raise UserError(busy_message(report.in_progress[0], None), EXIT_SYSTEM_ERROR)
 
 
 def _layer_order(key: AssetKey) -> tuple[int, str]:

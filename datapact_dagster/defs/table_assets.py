@@ -18,7 +18,7 @@ from datapact_dagster.pipeline.evidence_sink import (
     evidence_writer_for,
     write_run_report,
 )
-from datapact_dagster.pipeline.job_runner import PROGRESS_PREFIX
+from datapact_dagster.pipeline.job_runner import PROGRESS_PREFIX, WAREHOUSE_POOL
 from datapact_dagster.pipeline.table_run import (
     RunContext,
     TableOutcome,
@@ -31,8 +31,6 @@ from datapact_dagster.warehouse.dialects import for_url
 from datapact_dagster.warehouse.engine import warehouse_engine
 from datapact_dagster.warehouse.lineage import column_lineage
 from datapact_dagster.warehouse.types import sql_type_of
-
-WAREHOUSE_POOL = "datapact_warehouse"
 
 
 def _lineage_metadata(plan: TablePlan, contract_set: ContractSet) -> dg.TableColumnLineage | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from collections.abc import Mapping, Set
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +16,8 @@ from datapact_dagster.pipeline.run_status import TableRunStatus
 from datapact_dagster.settings import Settings
 
 PROGRESS_PREFIX = "datapact:"
+WAREHOUSE_POOL = "datapact_warehouse"
+"""The Dagster concurrency pool every table step takes: one step writes the warehouse at a time."""
 
 
 def prepare_dagster_home(settings: Settings) -> Path:
@@ -119,10 +122,46 @@ def summarize_run(
                 if mk.ROWS_REJECTED in meta:
                     summary.rows = int(meta[mk.ROWS_REJECTED].value)
             elif kind == "STEP_SKIPPED":
-                summary.status = TableRunStatus.HELD
+                summary.status = TableRunStatus.NOT_RUN
             elif summary.status is TableRunStatus.NOT_RUN:
                 summary.status = TableRunStatus.CHECKED
     return list(by_key.values())
+
+
+def asset_parents(job: dg.JobDefinition, keys: list[dg.AssetKey]) -> dict[str, set[str]]:
+    """Each asset's direct upstream assets in the job, by user string ('silver/orders')."""
+    graph = job.asset_layer.asset_graph
+    return {
+        key.to_user_string(): {p.to_user_string() for p in graph.get(key).parent_keys}
+        for key in keys
+    }
+
+
+def label_tables_not_run(summaries: list[TableSummary], parents: Mapping[str, Set[str]]) -> None:
+    """Say why a table was not built: held when a contract was breached upstream of it, 'not
+    run (upstream error)' when an upstream step errored (lock, disk, evidence store, crash)."""
+    by_asset = {s.asset: s for s in summaries}
+
+    def ancestors(asset: str) -> set[str]:
+        found: set[str] = set()
+        todo = list(parents.get(asset, ()))
+        while todo:
+            parent = todo.pop()
+            if parent not in found:
+                found.add(parent)
+                todo.extend(parents.get(parent, ()))
+        return found
+
+    causes = {
+        s.asset: [by_asset[a].status for a in ancestors(s.asset) if a in by_asset]
+        for s in summaries
+        if s.status is TableRunStatus.NOT_RUN
+    }
+    for asset, upstream in causes.items():
+        if any(status.breached for status in upstream):
+            by_asset[asset].status = TableRunStatus.HELD
+        elif TableRunStatus.ERROR in upstream:
+            by_asset[asset].status = TableRunStatus.UPSTREAM_ERROR
 
 
 def _asset_of_step(step: str, asset_keys: list[dg.AssetKey]) -> dg.AssetKey | None:

@@ -13,6 +13,7 @@ class TableRunStatus(StrEnum):
     QUARANTINED = "quarantined"
     REFUSED = "refused (upstream breach)"
     HELD = "held (upstream breach)"
+    UPSTREAM_ERROR = "not run (upstream error)"
     ERROR = "error"
     CHECKED = "checked"
 

@@ -19,6 +19,7 @@ from datapact_dagster.checks.result import CheckResult
 from datapact_dagster.checks.spec import CheckSpec
 from datapact_dagster.contract.model import ContractSet, Table
 from datapact_dagster.evidence.model import Decision
+from datapact_dagster.pipeline.failpoints import failpoint
 from datapact_dagster.plan.project import TablePlan
 from datapact_dagster.warehouse import wap
 from datapact_dagster.warehouse.engine import sqlglot_dialect
@@ -107,8 +108,10 @@ def build_and_publish(ctx: RunContext, contract_set: ContractSet, plan: TablePla
             if ref.schema == LANDING_SCHEMA:
                 expose_landing(ctx.engine, ctx.landing_dir, ref.name)
         staged = wap.stage(ctx.engine, table.physical_name, sql)
+        failpoint("staged", table.physical_name)
         results = _audit(ctx, contract_set, plan, plan.specs, staged.relation)
         fingerprint = wap.fingerprint(ctx.engine, staged.relation)
+        failpoint("audited", table.physical_name)
     except Exception as exc:
         # A crashed build is evidence too: recorded as an error, never as a pass.
         if ctx.evidence is not None:
@@ -129,6 +132,7 @@ def build_and_publish(ctx: RunContext, contract_set: ContractSet, plan: TablePla
             # Fail closed: data whose audit could not be recorded is never published.
             wap.discard_staging(ctx.engine, table.physical_name)
             raise
+        failpoint("checks_recorded", table.physical_name)
     outcome = TableOutcome(
         table=table,
         results=results,
@@ -159,8 +163,10 @@ def build_and_publish(ctx: RunContext, contract_set: ContractSet, plan: TablePla
             ctx.evidence.record_decision(
                 plan, Decision.PUBLISH, ctx.run_id, {"rows": staged.row_count}
             )
+        failpoint("decided", table.physical_name)
         wap.publish(ctx.engine, table.physical_name, staged)
         outcome.published = True
+        failpoint("published", table.physical_name)
     outcome.seconds = time.monotonic() - started
     return outcome
 
