@@ -13,7 +13,9 @@ $(SYNC): pyproject.toml uv.lock
 	$(UV) sync --locked
 	@touch $@
 
+# The demo: `datapact run` never makes data up, so the sample landing files are generated first.
 run: $(SYNC)
+	$(UV) run datapact generate
 	$(UV) run datapact run
 
 test: $(SYNC)

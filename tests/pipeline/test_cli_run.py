@@ -118,3 +118,77 @@ def test_a_wiped_evidence_store_is_caught_even_after_new_runs(cli, tmp_path: Pat
     assert as_json["ok"] is False
     assert as_json["anchors_of_replaced_stores"] == 1
     assert as_json["anchors_checked"] == 1
+
+
+def _published_tables(warehouse: Path) -> list[str]:
+    if not warehouse.exists():
+        return []
+    import duckdb
+
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        rows = conn.execute(
+            "SELECT table_schema || '.' || table_name FROM information_schema.tables "
+            "WHERE table_schema IN ('bronze', 'silver', 'gold')"
+        ).fetchall()
+    return [r[0] for r in rows]
+
+
+def test_run_never_generates_data_a_missing_landing_file_is_exit_2(cli, tmp_path: Path) -> None:
+    for args in (("run",), ("run", "--no-generate")):
+        result = cli(*args)
+
+        assert result.returncode == 2, result.stdout + result.stderr
+        assert "Traceback" not in result.stderr
+        landing = tmp_path / "landing"
+        assert f"{landing / 'orders.parquet'} is missing" in result.stderr
+        assert "sql/bronze/raw_orders.sql (table bronze.raw_orders) reads landing.orders" in (
+            result.stderr
+        )
+        assert "datapact generate" in result.stderr and "DATAPACT_LANDING_DIR" in result.stderr
+        assert not list(landing.glob("*.parquet")) if landing.exists() else True
+        assert _published_tables(tmp_path / "warehouse.duckdb") == []
+        assert not (tmp_path / "dagster_home" / "storage").exists(), "Dagster never started"
+
+
+def test_only_the_selected_tables_landing_files_are_required(cli, tmp_path: Path) -> None:
+    assert cli("generate", "--rows", "2000").returncode == 0
+    (tmp_path / "landing" / "orders.parquet").unlink()
+
+    one = cli("run", "--select", "key:bronze/raw_customers")
+    assert one.returncode == 0, one.stdout + one.stderr
+
+    everything = cli("run")
+    assert everything.returncode == 2
+    assert "1 landing file(s) missing" in everything.stderr
+    assert "orders.parquet is missing" in everything.stderr
+    assert _published_tables(tmp_path / "warehouse.duckdb") == ["bronze.raw_customers"]
+
+
+def test_tables_after_an_upstream_error_are_not_labelled_held(cli, tmp_path: Path) -> None:
+    assert cli("generate", "--rows", "2000").returncode == 0
+    import duckdb
+
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as warehouse:
+        # A view where raw_orders is staged: its step errors (a warehouse fault, not a breach).
+        warehouse.execute("CREATE SCHEMA bronze")
+        warehouse.execute("CREATE VIEW bronze.raw_orders__dp_staging AS SELECT 1 AS x")
+
+    result = cli("run")
+
+    assert result.returncode == 3, result.stdout + result.stderr
+    lines = {line.split()[0]: line for line in result.stdout.splitlines() if "/" in line}
+    assert "error" in lines["bronze/raw_orders"]
+    for downstream in ("silver/orders", "gold/customer_profile", "gold/daily_revenue"):
+        assert "not run (upstream error)" in lines[downstream], lines[downstream]
+    assert "published" in lines["silver/customers"]
+    assert "held (upstream breach)" not in result.stdout
+
+
+def test_doctor_on_a_healthy_project(cli) -> None:
+    text = cli("doctor")
+    assert text.returncode == 0, text.stderr
+    assert "Healthy" in text.stdout
+    report = json.loads(cli("doctor", "--format", "json").stdout)
+    assert report["healthy"] is True and report["released_runs"] == []
+    unknown = cli("doctor", "--release", "no-such-run")
+    assert unknown.returncode == 2 and "not an unfinished run" in unknown.stderr
