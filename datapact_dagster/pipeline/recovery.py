@@ -108,6 +108,12 @@ def recover(
     for run in instance.get_runs(filters=dg.RunsFilter(statuses=_UNFINISHED)):
         owner = owner_of(instance, run)
         if owner is not None and not owner.is_alive():
+            worker = _live_step_worker(instance, run, owner)
+            if worker is not None:
+                # The launcher is gone but a step worker it started still runs (a parallel
+                # executor's child process outlives a kill of its parent): not dead yet.
+                report.in_progress.append(RunInProgress(run.run_id, run.job_name, worker))
+                continue
             report.released.append(
                 release_dead_run(instance, run, owner, evidence, plans, detected_by)
             )
@@ -181,17 +187,31 @@ def release_dead_run(
     return ReleasedRun(run.run_id, run.job_name, owner, tables)
 
 
-def _unfinished_steps(instance: dg.DagsterInstance, run_id: str) -> list[str]:
-    started: dict[str, None] = {}
+def _unfinished_steps(instance: dg.DagsterInstance, run_id: str) -> dict[str, int | None]:
+    """Steps started and never finished, each with the process id that started it."""
+    started: dict[str, int | None] = {}
     for record in instance.all_logs(run_id, of_type=_STEP_EVENTS):
         event = record.dagster_event
         if event is None or not event.step_key:
             continue
         if event.event_type is dg.DagsterEventType.STEP_START:
-            started[event.step_key] = None
+            started[event.step_key] = event.pid
         else:
             started.pop(event.step_key, None)
-    return list(started)
+    return started
+
+
+def _live_step_worker(
+    instance: dg.DagsterInstance, run: dg.DagsterRun, owner: RunOwner
+) -> RunOwner | None:
+    if not owner.on_this_host:
+        return None
+    for pid in _unfinished_steps(instance, run.run_id).values():
+        if pid is not None and pid != owner.pid:
+            worker = RunOwner(owner.host, pid, tagged=owner.tagged)
+            if worker.is_alive():
+                return worker
+    return None
 
 
 def _free_claims_of_finished_runs(instance: dg.DagsterInstance) -> list[str]:

@@ -53,7 +53,9 @@ def _dead_owner() -> RunOwner:
     return RunOwner(RunOwner.current().host, finished.pid, started="1")
 
 
-def _started_run(instance: dg.DagsterInstance, owner: RunOwner, *steps: str) -> dg.DagsterRun:
+def _started_run(
+    instance: dg.DagsterInstance, owner: RunOwner, *steps: str, worker: int | None = None
+) -> dg.DagsterRun:
     run = instance.add_run(
         dg.DagsterRun(
             job_name="contract_pipeline",
@@ -70,6 +72,7 @@ def _started_run(instance: dg.DagsterInstance, owner: RunOwner, *steps: str) -> 
                 event_type_value=dg.DagsterEventType.STEP_START.value,
                 job_name=run.job_name,
                 step_handle=StepHandle(NodeHandle(step, None)),
+                pid=worker or owner.pid,
             ),
             run_id=run.run_id,
         )
@@ -97,6 +100,18 @@ def test_a_dead_run_is_released_and_a_live_one_is_left_alone(
     assert sink.decisions == [("bronze/raw_orders", Decision.ERROR, dead.run_id)]
     assert report.released[0].tables == ["bronze/raw_orders"]
     assert recover(instance, sink, load_project().plans, detected_by="test").released == []
+
+
+def test_a_run_whose_step_worker_outlives_its_launcher_is_not_dead_yet(
+    instance: dg.DagsterInstance,
+) -> None:
+    orphaned = _started_run(instance, _dead_owner(), STEP, worker=os.getpid())
+
+    report = recover(instance, RecordingSink(), load_project().plans, detected_by="test")
+
+    assert report.released == []
+    assert [(r.run_id, r.owner.pid) for r in report.in_progress] == [(orphaned.run_id, os.getpid())]
+    assert instance.get_run_by_id(orphaned.run_id).status is dg.DagsterRunStatus.STARTED
 
 
 def test_live_process_is_never_released_by_id(instance: dg.DagsterInstance) -> None:
