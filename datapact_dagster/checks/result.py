@@ -6,9 +6,17 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from datapact_dagster.checks.caps import (
+    MAX_SAMPLES,
+    MAX_SUMMARY_CHARS,
+    cap_observed,
+    cap_samples,
+    cap_text,
+)
 from datapact_dagster.checks.spec import CheckSpec
 
-MAX_SAMPLES = 20
+__all__ = ["MAX_SAMPLES", "PII_MASK", "CheckResult", "Verdict"]
+
 PII_MASK = "***"
 
 
@@ -45,6 +53,18 @@ class CheckResult:
     """Set when the check could not be evaluated (e.g. its column is missing)."""
     skipped: bool = False
     """Not evaluated on purpose: a column it needs is missing (the schema check reports it)."""
+
+    def __post_init__(self) -> None:
+        # every copy of a result (evidence, Dagster metadata, reports) is made from this one,
+        # so values read from the data are capped here (see checks/caps.py)
+        capped = {
+            "summary": cap_text(self.summary, MAX_SUMMARY_CHARS),
+            "samples": cap_samples(tuple(self.samples)),
+            "observed": cap_observed(self.observed),
+            "error": None if self.error is None else cap_text(self.error, MAX_SUMMARY_CHARS),
+        }
+        for name, value in capped.items():
+            object.__setattr__(self, name, value)
 
     @property
     def key(self) -> str:

@@ -215,3 +215,27 @@ def test_duckdb_engine_is_shared_with_gx(warehouses: Warehouses) -> None:
     assert batch.data.execution_engine.engine is engine
     with engine.connect() as c:  # the caller's engine still works after GX used it
         assert c.execute(sa.text(f"SELECT COUNT(*) FROM {GOOD}")).scalar_one() == 15
+
+
+@pytest.mark.parametrize("engine_name", ENGINES)
+def test_gx_prints_nothing_while_checking(
+    warehouses: Warehouses, engine_name: str, capfd: pytest.CaptureFixture[str]
+) -> None:
+    # GX prints "unexpected_rows_query should contain the {batch} parameter" for every query
+    # it does not see {batch} in; each DataPact query names its batch that way
+    contract_set, table, specs = shop()
+    contract = contract_set.find_table("shop_orders")[0]  # type: ignore[index]
+    for relation in (GOOD, BAD):
+        run_table_checks(
+            contract_set,
+            contract,
+            table,
+            specs,
+            relation,
+            warehouses[engine_name],
+            published=PUBLISHED,
+            now=NOW,
+        )
+    out, _ = capfd.readouterr()
+    assert "{batch}" not in out
+    assert out == ""
