@@ -22,7 +22,8 @@ from dataclasses import dataclass, replace
 
 from sqlglot import exp
 
-from datapact_dagster.warehouse.sql_parse import SqlParseError, parse_select
+from datapact_dagster.warehouse.dialects import outside_function_prefixes
+from datapact_dagster.warehouse.sql_parse import SOURCE_DIALECT, SqlParseError, parse_select
 
 OBJECT_TABLE = "datapact_rule_object"
 """What `{object}` is replaced with before a rule's query is parsed."""
@@ -63,23 +64,12 @@ _STATEMENT_NODES: tuple[type[exp.Expression], ...] = tuple(
 )
 _DENIED_PREFIXES = (
     "read_",
-    "pg_",
-    "lo_",
-    "dblink",
-    "duckdb_",
-    "pragma_",
-    "sniff_",
-    "parquet_",
-    "sqlite_",
-    "postgres_",
-    "mysql_",
-    "iceberg_",
-    "delta_",
     "json_execute",
     "http",
     "s3",
     "load_",
     "install_",
+    *outside_function_prefixes(),
 )
 _DENIED_NAMES = frozenset(
     {
@@ -158,7 +148,7 @@ TABLE_SQL_READER = _Reader(
 
 def _relation_problem(table: exp.Table, reader: _Reader) -> SqlProblem | None:
     if not isinstance(table.this, exp.Identifier):
-        call = table.this.sql(dialect="duckdb")[:80]
+        call = table.this.sql(dialect=SOURCE_DIALECT)[:80]
         return SqlProblem(
             f"the query reads from a table function ({call}); {reader.who} may read only "
             f"{reader.may_read}",
@@ -172,7 +162,7 @@ def _relation_problem(table: exp.Table, reader: _Reader) -> SqlProblem | None:
         )
     if table.catalog:
         return SqlProblem(
-            f"the query reads {table.sql(dialect='duckdb')[:80]} from another database",
+            f"the query reads {table.sql(dialect=SOURCE_DIALECT)[:80]} from another database",
             reader.fix_read,
         )
     return None

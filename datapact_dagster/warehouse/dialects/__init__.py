@@ -27,6 +27,7 @@ __all__ = [
     "for_name",
     "for_url",
     "lock_transaction",
+    "outside_function_prefixes",
     "source_dialect",
 ]
 
@@ -77,6 +78,11 @@ def for_name(name: str) -> WarehouseDialect:
 def dialect_names() -> list[str]:
     """Every name `for_name` accepts, sorted."""
     return sorted(name for dialect in DIALECTS for name in dialect.names)
+
+
+def outside_function_prefixes() -> tuple[str, ...]:
+    """Every warehouse's prefixes of functions that reach outside the data."""
+    return tuple(p for dialect in DIALECTS for p in dialect.outside_function_prefixes)
 
 
 def source_dialect() -> WarehouseDialect:

@@ -39,6 +39,9 @@ class WarehouseDialect(ABC):
     native_regex: ClassVar[bool]
     """GX's regex expectations run here as they are (else the suite writes its own SQL)."""
     session_settings: ClassVar[tuple[str, ...]] = ()
+    outside_function_prefixes: ClassVar[tuple[str, ...]] = ()
+    """Name prefixes of this warehouse's functions that reach outside the data (files,
+    extensions, settings, other databases): contract SQL may not call them."""
     """Statements run once on every connection that builds or checks a table."""
     type_names: ClassVar[Mapping[str, frozenset[str]]] = {}
     """Its own column type names (lower case, no arguments) by logical type, beyond standard SQL's

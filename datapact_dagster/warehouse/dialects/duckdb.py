@@ -67,6 +67,17 @@ class DuckDBDialect(WarehouseDialect):
     native_regex = False  # GX has no regex for DuckDB; the suite uses regexp_matches
     # no progress bar on the terminal (DuckDB draws one for queries over 2 s)
     session_settings = ("SET enable_progress_bar = false",)
+    outside_function_prefixes = (
+        "duckdb_",
+        "pragma_",
+        "sniff_",
+        "parquet_",
+        "sqlite_",
+        "postgres_",
+        "mysql_",
+        "iceberg_",
+        "delta_",
+    )
     gx_extensions = ("datapact_dagster.warehouse.dialects.duckdb_gx_metrics",)
     type_names = {
         "integer": frozenset(

@@ -29,6 +29,7 @@ class PostgresDialect(WarehouseDialect):
     asset_kind = "postgres"
     single_writer = False
     native_regex = True
+    outside_function_prefixes = ("pg_", "lo_", "dblink")
     type_names = {
         "string": frozenset({"bpchar"}),
         "integer": frozenset({"int2", "int4", "int8", "smallserial", "serial", "bigserial"}),
