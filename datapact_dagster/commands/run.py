@@ -60,6 +60,7 @@ def execute(args: argparse.Namespace, *, checks_only: bool) -> int:
     from datapact_dagster.breaker.override import override_tags
     from datapact_dagster.pipeline.job_runner import (
         asset_parents,
+        dagster_storage_errors,
         label_tables_not_run,
         prepare_dagster_home,
         summarize_run,
@@ -94,6 +95,7 @@ def execute(args: argparse.Namespace, *, checks_only: bool) -> int:
     started = time.monotonic()
     command = "datapact check" if checks_only else "datapact run"
     with (
+        dagster_storage_errors(settings.dagster_home),
         dg.DagsterInstance.get() as instance,
         exclusive_launch(instance, settings, all_plans, detected_by=command) as recovered,
     ):

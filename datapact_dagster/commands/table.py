@@ -36,6 +36,7 @@ STATUS_STYLES: Mapping[str, str] = {
     TableRunStatus.REFUSED: "bold red",
     TableRunStatus.ERROR: "bold red",
     TableRunStatus.HELD: "yellow",
+    TableRunStatus.UPSTREAM_ERROR: "yellow",
     TableRunStatus.NOT_RUN: "dim",
 }
 """How a state DataPact prints is coloured on a terminal."""

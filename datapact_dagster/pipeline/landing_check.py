@@ -1,8 +1,8 @@
-"""Before a build starts: every landing file the selected tables read must be there.
+"""Before a build starts: every landing file the selected tables read must be there and usable.
 
-A run never makes data up. A missing file stops the run before Dagster starts, so nothing is
-staged, audited or published; the message names each file, the table whose SQL reads it and
-the two ways to fix it.
+A run never makes data up. A missing, empty, truncated or otherwise unreadable file stops the
+run before Dagster starts, so nothing is staged, audited or published; the message names each
+file, the table whose SQL reads it and how to fix it.
 """
 
 from __future__ import annotations
@@ -12,13 +12,19 @@ from pathlib import Path
 
 from datapact_dagster.errors import UserError
 from datapact_dagster.plan.project import TablePlan
-from datapact_dagster.warehouse.landing import LANDING_SCHEMA, LandingFileMissing, landing_file
+from datapact_dagster.warehouse.landing import (
+    LANDING_SCHEMA,
+    LandingFileError,
+    LandingFileMissing,
+    landing_file,
+)
 from datapact_dagster.warehouse.sql_parse import table_refs
 
 
 def require_landing_files(plans: Iterable[TablePlan], landing_dir: Path, project_dir: Path) -> None:
-    """Raise a UserError (exit 2) listing every landing file a plan reads and cannot find."""
+    """Raise a UserError (exit 2) listing every landing file a plan reads and cannot use."""
     problems: list[str] = []
+    missing = 0
     for plan in plans:
         sql = plan.table.sql_path.read_text(encoding="utf-8")
         for ref in table_refs(sql):
@@ -26,14 +32,16 @@ def require_landing_files(plans: Iterable[TablePlan], landing_dir: Path, project
                 continue
             try:
                 landing_file(landing_dir, ref.name)
-            except LandingFileMissing as exc:
+            except LandingFileError as exc:
+                missing += isinstance(exc, LandingFileMissing)
                 problems.append(
                     f"  {_shown(plan.table.sql_path, project_dir)} (table "
                     f"{plan.table.physical_name}) reads {LANDING_SCHEMA}.{ref.name}: {exc}"
                 )
     if problems:
+        what = "missing" if missing == len(problems) else "missing or unusable"
         raise UserError(
-            f"{len(problems)} landing file(s) missing in {landing_dir} "
+            f"{len(problems)} landing file(s) {what} in {landing_dir} "
             "(the landing folder; DATAPACT_LANDING_DIR sets another):\n"
             + "\n".join(problems)
             + "\nNothing was built or published. Put each export in the landing folder, or "

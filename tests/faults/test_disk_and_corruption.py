@@ -13,7 +13,6 @@ import pytest
 from tests.faults.harness import (
     RUN_ONE,
     Project,
-    UncleanFailure,
     assert_clean_cause,
     assert_fails_cleanly,
     copy_project,
@@ -55,12 +54,6 @@ def _fill(folder: Path) -> Path:
     return filler
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=UncleanFailure,
-    reason="commands/run.py: a Dagster storage write error (sqlite 'disk I/O error' on a full "
-    "disk) escapes dg.execute_job as a traceback; it should be one line naming Dagster home",
-)
 def test_disk_full_mid_run(duckdb_template: Project, small_disk: Path) -> None:
     project = copy_project(duckdb_template, small_disk / "state")
     before = project.published()

@@ -7,12 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from tests.faults.harness import (
     RUN_ONE,
     Project,
-    UncleanFailure,
     assert_clean_cause,
     assert_fails_cleanly,
 )
@@ -87,12 +84,6 @@ def test_evidence_store_stopped_mid_run(project: Project, fault_pg: PgServer) ->
     project.assert_evidence_verifies()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=UncleanFailure,
-    reason="pipeline/job_runner.py prepare_dagster_home lets NotADirectoryError/PermissionError "
-    "escape as a traceback; it should raise UserError(..., EXIT_SYSTEM_ERROR) naming DAGSTER_HOME",
-)
 def test_dagster_home_unusable(project: Project, tmp_path: Path) -> None:
     before = project.published()
     blocker = tmp_path / "not-a-folder"
