@@ -171,18 +171,24 @@ def test_hostile_contract_is_refused_with_a_located_error(case: str, tmp_path: P
 def test_installed_command_refuses_hostile_contract(case: str, tmp_path: Path) -> None:
     root = make_project(tmp_path, case)
     command = Path(sys.executable).with_name("datapact")
-    # os.wait4 gives this child's own usage (RUSAGE_CHILDREN keeps every earlier child's peak);
-    # output goes to files so that nothing but wait4 reaps the child.
+    # Forked first, then exec'd: a child spawned straight from this process would report this
+    # process's own peak memory (the kernel carries the old address space's peak over an exec).
     out_file, err_file = tmp_path / "validate.out", tmp_path / "validate.err"
-    with out_file.open("w") as out, err_file.open("w") as err:
-        child = subprocess.Popen(
-            [str(command), "--project", str(root), "validate"], stdout=out, stderr=err
-        )
-        _pid, status, usage = os.wait4(child.pid, 0)
-        child.returncode = os.waitstatus_to_exitcode(status)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            with out_file.open("w") as out, err_file.open("w") as err:
+                os.dup2(out.fileno(), 1)
+                os.dup2(err.fileno(), 2)
+            os.execv(str(command), [str(command), "--project", str(root), "validate"])
+        finally:
+            os._exit(127)
+    code, usage = _wait(pid)
     cpu = usage.ru_utime + usage.ru_stime
     done = subprocess.CompletedProcess(
-        child.args, child.returncode, out_file.read_text(), err_file.read_text()
+        [str(command)], code, out_file.read_text(), err_file.read_text()
     )
     assert_answered(
         case, Answer(done.returncode, done.stdout, done.stderr, cpu, usage.ru_maxrss * 1024)
