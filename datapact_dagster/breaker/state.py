@@ -25,6 +25,24 @@ class BreakerState(StrEnum):
         return self in (BreakerState.open, BreakerState.half_open)
 
 
+class Health(StrEnum):
+    """A table's state in one word: the vocabulary of the CLI, the UI metadata, the alerts and
+    the reports alike (never a synonym elsewhere)."""
+
+    healthy = "healthy"
+    """Its latest delivery passed every blocking check and nothing upstream holds it."""
+    breached = "breached"
+    """Its latest delivery failed a blocking check: the last good data stays published."""
+    held = "held"
+    """Not built because a table it depends on is breached (or, later, awaits approval)."""
+    stale = "stale"
+    """Its data is older than the contract's freshness SLA allows."""
+    never_run = "never run"
+    """No check of it has been evaluated yet."""
+    awaiting_approval = "awaiting approval"
+    """A new version of its contract is not in force until the required people approve it."""
+
+
 @dataclass(frozen=True)
 class Evaluation:
     """One completed evaluation of a check, as recorded in the Dagster instance."""
@@ -96,16 +114,16 @@ class TableBreaker:
         return failures[0] if failures else None
 
     @property
-    def health(self) -> str:
+    def health(self) -> Health:
         """healthy / breached / stale / never run, as `datapact status` shows it."""
         if self.state is BreakerState.never_run:
-            return "never run"
+            return Health.never_run
         blocking = self.blocking_failures
         if blocking and any(f.kind != "freshness" for f in blocking):
-            return "breached"
+            return Health.breached
         if any(f.kind == "freshness" for f in self.failing):
-            return "stale"
-        return "healthy"
+            return Health.stale
+        return Health.healthy
 
 
 def current_failure(history: CheckHistory) -> FailingCheck | None:
