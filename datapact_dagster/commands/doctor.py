@@ -42,8 +42,8 @@ def run(args: argparse.Namespace) -> int:
     import dagster as dg
 
     from datapact_dagster.evidence.store import evidence_url
+    from datapact_dagster.pipeline.dagster_home import prepare_dagster_home
     from datapact_dagster.pipeline.evidence_sink import evidence_writer_for
-    from datapact_dagster.pipeline.job_runner import prepare_dagster_home
     from datapact_dagster.pipeline.launch import exclusive_launch
     from datapact_dagster.pipeline.recovery import RecoveryReport, release_run_by_id
     from datapact_dagster.plan.project import load_project

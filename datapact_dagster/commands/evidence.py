@@ -55,7 +55,7 @@ def dagster_anchors(root: Path) -> list[Anchor]:
         return []
     import dagster as dg
 
-    from datapact_dagster.pipeline.job_runner import prepare_dagster_home
+    from datapact_dagster.pipeline.dagster_home import prepare_dagster_home
 
     prepare_dagster_home(settings)
     anchors = []

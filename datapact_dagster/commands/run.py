@@ -58,11 +58,13 @@ def execute(args: argparse.Namespace, *, checks_only: bool) -> int:
 
     from datapact_dagster import definitions
     from datapact_dagster.breaker.override import override_tags
+    from datapact_dagster.pipeline.dagster_home import (
+        dagster_storage_errors,
+        prepare_dagster_home,
+    )
     from datapact_dagster.pipeline.job_runner import (
         asset_parents,
-        dagster_storage_errors,
         label_tables_not_run,
-        prepare_dagster_home,
         summarize_run,
     )
     from datapact_dagster.pipeline.landing_check import require_landing_files

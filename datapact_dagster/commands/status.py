@@ -42,7 +42,7 @@ def status_rows(root: Any) -> list[dict[str, Any]]:
 
     from datapact_dagster.breaker.graph import layer_order
     from datapact_dagster.breaker.project_breakers import read_project_breakers
-    from datapact_dagster.pipeline.job_runner import prepare_dagster_home
+    from datapact_dagster.pipeline.dagster_home import prepare_dagster_home
     from datapact_dagster.plan.project import load_project
     from datapact_dagster.settings import Settings
 

@@ -20,7 +20,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from datapact_dagster.pipeline.job_runner import prepare_dagster_home
+    from datapact_dagster.pipeline.dagster_home import prepare_dagster_home
 
     root = project_dir(args)
     os.environ["DATAPACT_PROJECT_DIR"] = str(root)

@@ -100,7 +100,7 @@ def _tell_story(tmp: Path, sink: SmtpSink) -> Story:
     from datapact_dagster import definitions as entry
     from datapact_dagster.definitions import defs
     from datapact_dagster.evidence.store import EvidenceStore
-    from datapact_dagster.pipeline.job_runner import prepare_dagster_home
+    from datapact_dagster.pipeline.dagster_home import prepare_dagster_home
     from datapact_dagster.sample import generate_landing
     from datapact_dagster.settings import Settings
 
