@@ -198,8 +198,8 @@ def expose_landing(engine: sa.Engine, landing_dir: Path, name: str) -> str:
     path = landing_file(landing_dir, name)
     relation = f"{LANDING_SCHEMA}.{name}"
     dialect = for_engine(engine)
+    ensure_schema(engine, LANDING_SCHEMA)
     with engine.begin() as conn:
-        ensure_schema(conn, engine, LANDING_SCHEMA)
         dialect.expose_file(conn, path, quote(engine, relation))
     return relation
 

@@ -7,6 +7,7 @@ old) commits as a whole or not at all. Leftover staging tables are replaced by t
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -39,8 +40,24 @@ def relation_exists(conn: sa.Connection, qualified: str) -> bool:
     return sa.inspect(conn).has_table(name, schema=schema)
 
 
-def ensure_schema(conn: sa.Connection, engine: sa.Engine, schema: str) -> None:
-    conn.execute(sa.text(f"CREATE SCHEMA IF NOT EXISTS {quote(engine, schema)}"))
+def ensure_schema(engine: sa.Engine, schema: str) -> None:
+    """Create `schema` if missing, in its own short transaction, safe when parallel steps race.
+
+    `CREATE SCHEMA IF NOT EXISTS` alone is not: on PostgreSQL two transactions that both find
+    the schema missing both insert it and one fails with a unique violation. A transaction lock
+    on the schema's name makes the second wait for the first to commit; it then looks the schema
+    up with a query (a fresh snapshot, where the catalog cache of its transaction is stale).
+    """
+    with engine.begin() as conn:
+        for_engine(engine).lock_transaction(conn, ddl_lock_key(f"schema:{schema}"))
+        if not sa.inspect(conn).has_schema(schema):
+            conn.execute(sa.text(f"CREATE SCHEMA IF NOT EXISTS {quote(engine, schema)}"))
+
+
+def ddl_lock_key(name: str) -> int:
+    """A stable signed 64-bit lock key for one shared DDL object (same in every process)."""
+    digest = hashlib.sha256(f"datapact-ddl:{name}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
 
 
 def row_count(conn: sa.Connection, engine: sa.Engine, relation: str) -> int:
@@ -56,9 +73,9 @@ def stage(engine: sa.Engine, physical_name: str, sql: str) -> Staged:
     query = transpile(sql, dialect.sqlglot_dialect)
     schema = physical_name.split(".", 1)[0]
     try:
+        ensure_schema(engine, schema)
         with engine.begin() as conn:
             dialect.configure_session(conn)  # the table's SQL runs inside the sandbox
-            ensure_schema(conn, engine, schema)
             conn.execute(sa.text(dialect.drop_table(quote(engine, staging))))
             conn.execute(sa.text(dialect.create_table_as(quote(engine, staging), query)))
             count = row_count(conn, engine, staging)
@@ -84,16 +101,21 @@ def publish(engine: sa.Engine, physical_name: str, staged: Staged) -> None:
         conn.execute(sa.text(dialect.drop_table(previous)))
 
 
-def _ensure_quarantine_index(conn: sa.Connection, engine: sa.Engine) -> None:
-    ensure_schema(conn, engine, QUARANTINE_SCHEMA)
-    conn.execute(
-        sa.text(
-            f"CREATE TABLE IF NOT EXISTS {quote(engine, QUARANTINE_INDEX)} ("
-            "relation VARCHAR(255) PRIMARY KEY, source_table VARCHAR(255) NOT NULL, "
-            "run_id VARCHAR(64) NOT NULL, created_at TIMESTAMP NOT NULL, "
-            "row_count BIGINT NOT NULL, reason VARCHAR(4000) NOT NULL)"
+def _ensure_quarantine_index(engine: sa.Engine) -> None:
+    """The quarantine schema and its index table, created once even when quarantines race."""
+    ensure_schema(engine, QUARANTINE_SCHEMA)
+    with engine.begin() as conn:
+        for_engine(engine).lock_transaction(conn, ddl_lock_key(f"table:{QUARANTINE_INDEX}"))
+        if relation_exists(conn, QUARANTINE_INDEX):
+            return
+        conn.execute(
+            sa.text(
+                f"CREATE TABLE IF NOT EXISTS {quote(engine, QUARANTINE_INDEX)} ("
+                "relation VARCHAR(255) PRIMARY KEY, source_table VARCHAR(255) NOT NULL, "
+                "run_id VARCHAR(64) NOT NULL, created_at TIMESTAMP NOT NULL, "
+                "row_count BIGINT NOT NULL, reason VARCHAR(4000) NOT NULL)"
+            )
         )
-    )
 
 
 def quarantine(
@@ -103,8 +125,8 @@ def quarantine(
     dialect = for_engine(engine)
     table = physical_name.split(".", 1)[1]
     target = quarantine_name(table, run_id)
+    _ensure_quarantine_index(engine)
     with engine.begin() as conn:
-        _ensure_quarantine_index(conn, engine)
         conn.execute(sa.text(dialect.drop_table(quote(engine, target))))
         source = quote(engine, staged.relation)
         conn.execute(
@@ -136,8 +158,8 @@ def quarantine(
 def purge_quarantine(engine: sa.Engine, keep_days: int, now: datetime | None = None) -> list[str]:
     """Drop quarantine tables older than `keep_days`; returns the dropped relations."""
     cutoff = (now or datetime.now(UTC)).replace(tzinfo=None) - timedelta(days=keep_days)
+    _ensure_quarantine_index(engine)
     with engine.begin() as conn:
-        _ensure_quarantine_index(conn, engine)
         old = [
             row[0]
             for row in conn.execute(

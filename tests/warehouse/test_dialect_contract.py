@@ -200,8 +200,7 @@ REFUSED_IN_CHECKS: dict[str, list[str]] = {
 
 def test_check_sessions_refuse_what_contract_sql_must_not_do(engine: sa.Engine) -> None:
     dialect = for_engine(engine)
-    with engine.begin() as conn:
-        wap.ensure_schema(conn, engine, SCHEMA)
+    wap.ensure_schema(engine, SCHEMA)
     for statement in REFUSED_IN_CHECKS[dialect.backend]:
         with dialect.check_session(engine) as conn, pytest.raises(sa.exc.DBAPIError):
             conn.execute(sa.text(statement))
@@ -230,8 +229,8 @@ def test_building_sql_runs_in_the_guarded_session(engine: sa.Engine) -> None:
 def test_logical_types_round_trip(engine: sa.Engine) -> None:
     dialect = for_engine(engine)
     columns = ", ".join(f"c_{t} {column_type(t, dialect)}" for t in COLUMN_TYPES)
+    wap.ensure_schema(engine, SCHEMA)
     with engine.begin() as conn:
-        wap.ensure_schema(conn, engine, SCHEMA)
         conn.execute(sa.text(f"CREATE TABLE {SCHEMA}.typed ({columns})"))
     reported = relation_columns(engine, f"{SCHEMA}.typed")
     for logical in COLUMN_TYPES:

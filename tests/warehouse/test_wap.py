@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -134,3 +135,53 @@ def test_connection_lost_mid_publish_leaves_published_table_intact(pg_url: str) 
     engine.dispose()
     assert _rows(engine, "silver.t") == [(1,)]
     killer.dispose()
+
+
+def _race(calls: list) -> list[BaseException]:
+    """Run the calls at the same moment on threads; returns what they raised."""
+    barrier = threading.Barrier(len(calls))
+    errors: list[BaseException] = []
+
+    def worker(call) -> None:
+        barrier.wait()
+        try:
+            call()
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors
+
+
+def test_parallel_steps_create_a_fresh_schema_once(pg_url: str) -> None:
+    """Parallel steps on a fresh PostgreSQL warehouse: every one builds, none fails on the
+    schema the others are creating (an unguarded CREATE SCHEMA IF NOT EXISTS races)."""
+    engine = sa.create_engine(pg_url, pool_size=8)
+    try:
+        for attempt in range(8):
+            schema = f"race_{attempt}"
+            with engine.begin() as conn:
+                conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+            tables = [f"{schema}.t{i}" for i in range(6)]
+            errors = _race(
+                [lambda t=t: wap.stage(engine, t, f"SELECT {len(t)} AS id") for t in tables]
+            )
+            assert errors == [], errors
+            quarantines = _race(
+                [
+                    lambda t=t, run=f"run-{attempt}": wap.quarantine(
+                        engine, t, wap.Staged(wap.staging_name(t), 1), run, "x"
+                    )
+                    for t in tables[:3]
+                ]
+            )
+            assert quarantines == [], quarantines
+    finally:
+        with engine.begin() as conn:
+            for attempt in range(8):
+                conn.execute(sa.text(f"DROP SCHEMA IF EXISTS race_{attempt} CASCADE"))
+        engine.dispose()
