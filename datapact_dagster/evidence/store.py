@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from datapact_dagster.checks.result import CheckResult
 from datapact_dagster.settings import Settings
+from datapact_dagster.warehouse.urls import installed_driver_url
 
 from .anchors import location_digest
 from .canonical_json import canonical_json
@@ -303,6 +304,7 @@ def _store_id(connection: Connection) -> str:
 
 
 def _create_engine(url: str) -> Engine:
+    url = installed_driver_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)

@@ -10,10 +10,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from datapact_dagster.warehouse.dialects import for_engine, for_url
+from datapact_dagster.warehouse.urls import installed_driver_url
 
 
 @cache
 def warehouse_engine(url: str) -> sa.Engine:
+    url = installed_driver_url(url)
     for_url(url).prepare_url(make_url(url))
     return sa.create_engine(url, future=True)
 
