@@ -11,6 +11,7 @@ from datapact_dagster.warehouse.dialects.base import WarehouseDialect
 from datapact_dagster.warehouse.dialects.duckdb import DUCKDB
 from datapact_dagster.warehouse.dialects.postgres import POSTGRES
 from datapact_dagster.warehouse.sql_parse import SOURCE_DIALECT
+from datapact_dagster.warehouse.urls import installed_driver_url
 
 DIALECTS: tuple[WarehouseDialect, ...] = (DUCKDB, POSTGRES)
 DEFAULT_DIALECT = DUCKDB
@@ -55,8 +56,8 @@ def for_engine(engine: sa.Engine) -> WarehouseDialect:
 
 
 def for_url(url: str) -> WarehouseDialect:
-    """The dialect of a SQLAlchemy URL (any driver: `postgresql+psycopg2://...`)."""
-    backend = make_url(url).get_backend_name()
+    """The dialect of a SQLAlchemy URL (any driver or spelling: `postgres://...`)."""
+    backend = make_url(installed_driver_url(url)).get_backend_name()
     found = for_backend(backend)
     if found is None:
         raise UnsupportedWarehouse(
