@@ -29,6 +29,7 @@ CHECKS = "checks"
 BLOCKING_CHECKS = "blocking_checks"
 CONSUMERS = "consumers"
 CHECK_KIND = "kind"
+BLOCKING = "blocking"
 
 # On a materialization, or on the failure of a step that did not publish.
 CHECKS_PASSED = "checks_passed"
@@ -40,3 +41,28 @@ QUARANTINE_TABLE = "quarantine_table"
 ROWS_REJECTED = "rows_rejected"
 HELD_BY = "held_by"
 OVERRIDE_TAG = "override_tag"
+
+# What the UI shows a person: the table's state in one word (breaker.state.Health), the reason
+# in words, the evidence summary as Markdown and where the HTML report is.
+HEALTH = "state"
+BREAKER = "breaker"
+HELD_REASON = "held_reason"
+EVIDENCE_SUMMARY = "evidence_summary"
+EVIDENCE_REPORT_URL = "evidence_report_url"
+PUBLISHED_RUN = "published_data_run"
+LATEST_DELIVERY_RUN = "latest_delivery_run"
+
+# Run tags a run gains while it executes, shown in the UI's run list.
+BREACHED_TAG = "datapact/breached"
+HELD_TAG = "datapact/held"
+
+CONTRACT_IN_FORCE_SUFFIX = "__contract_in_force"
+"""The breaker's own asset check on each table: `<table>__contract_in_force`."""
+
+
+def contract_in_force_check(table_name: str) -> str:
+    return f"{table_name}{CONTRACT_IN_FORCE_SUFFIX}"
+
+
+def is_contract_in_force_check(check_name: str) -> bool:
+    return check_name.endswith(CONTRACT_IN_FORCE_SUFFIX)

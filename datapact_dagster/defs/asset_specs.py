@@ -108,16 +108,25 @@ def build_asset_spec(
 
 
 def build_check_specs(plan: TablePlan) -> list[dg.AssetCheckSpec]:
+    """One Dagster check per contract check.
+
+    Blocking is DataPact's, not Dagster's: a failed blocking check quarantines the delivery and
+    holds the tables below, and the step ends. Dagster's own blocking flag would fail the step
+    and the run, and Dagster then reports every check of the held tables as a failed execution
+    though their data was never judged. The description says which checks block.
+    """
     return [
         dg.AssetCheckSpec(
             name=spec.key,
             asset=asset_key(plan.table),
-            description=f"[{spec.severity}] {spec.description}",
-            blocking=spec.blocking,
+            description=(
+                f"[{spec.severity}{', blocking' if spec.blocking else ''}] {spec.description}"
+            ),
             metadata={
                 mk.SEVERITY: spec.severity,
                 mk.CHECK_KIND: spec.kind.value,
                 mk.CONTRACT_PATH: spec.doc_path,
+                mk.BLOCKING: spec.blocking,
             },
         )
         for spec in plan.specs

@@ -12,12 +12,14 @@ from datapact_dagster.breaker.cadence import (
 from datapact_dagster.breaker.graph import format_keys
 from datapact_dagster.breaker.project_breakers import read_project_breakers
 from datapact_dagster.defs import jobs
+from datapact_dagster.defs.in_force import table_check_keys
 from datapact_dagster.plan.project import load_project
 
 
 def _check_keys(tables: list[tuple[str, ...]]) -> list[dg.AssetCheckKey]:
-    specs = {p.table.asset_key: p.specs for p in load_project().plans}
-    return [dg.AssetCheckKey(dg.AssetKey(list(t)), s.key) for t in tables for s in specs[t]]
+    """Every check of `tables`, the breaker's own `<table>__contract_in_force` included."""
+    plans = {p.table.asset_key: p for p in load_project().plans}
+    return [key for t in tables for key in table_check_keys(plans[t])]
 
 
 def _pipeline_schedule(cadence: Cadence, name: str) -> dg.ScheduleDefinition:

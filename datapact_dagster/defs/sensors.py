@@ -20,6 +20,7 @@ from datapact_dagster.breaker.recovery import RECOVERY_TAG, recovery_run_key, ta
 from datapact_dagster.breaker.state import AssetPath
 from datapact_dagster.breaker.transitions import Transitions, compare
 from datapact_dagster.defs import jobs
+from datapact_dagster.defs.in_force import table_check_keys
 from datapact_dagster.plan.project import Project, load_project
 
 BREAKER_SENSOR_INTERVAL_SECONDS = 30
@@ -78,14 +79,12 @@ def _recovery_request(
     rebuild = tables_to_rebuild(breakers, recovered, _materialised_at(instance, downstream))
     if not rebuild:
         return None, []
-    specs = {p.table.asset_key: p.specs for p in project.plans}
+    plans = {p.table.asset_key: p for p in project.plans}
     episodes = [c.episode for c in changes.closed]
     request = dg.RunRequest(
         run_key=recovery_run_key(episodes),
         asset_selection=[dg.AssetKey(list(k)) for k in rebuild],
-        asset_check_keys=[
-            dg.AssetCheckKey(dg.AssetKey(list(k)), s.key) for k in rebuild for s in specs.get(k, ())
-        ],
+        asset_check_keys=[key for k in rebuild if k in plans for key in table_check_keys(plans[k])],
         tags={RECOVERY_TAG: ",".join(sorted(episodes))[:4000]},
     )
     return request, rebuild

@@ -1,21 +1,35 @@
 """One Dagster asset per contract table; its step runs write-audit-publish with every check."""
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import dagster as dg
 
 from datapact_dagster import metadata_keys as mk
-from datapact_dagster.checks.result import Verdict
+from datapact_dagster.breaker.project_breakers import read_project_breakers
+from datapact_dagster.breaker.read import Breakers
+from datapact_dagster.breaker.state import Health
+from datapact_dagster.checks.result import CheckResult, Verdict
 from datapact_dagster.contract.model import ContractSet
 from datapact_dagster.defs import jobs
 from datapact_dagster.defs.asset_specs import asset_key, build_asset_spec, build_check_specs
 from datapact_dagster.defs.check_events import to_check_result
-from datapact_dagster.defs.guard import refuse_if_upstream_breached
+from datapact_dagster.defs.guard import Hold, upstream_hold
+from datapact_dagster.defs.in_force import contract_in_force_spec, in_force_result
 from datapact_dagster.defs.resources import DataPactResource
+from datapact_dagster.defs.step_events import (
+    downstream_held,
+    evidence_metadata,
+    held_observation,
+    held_paths,
+    quarantine_observation,
+    tag_run,
+)
 from datapact_dagster.evidence.anchors import ANCHOR_METADATA_KEY
 from datapact_dagster.pipeline.evidence_sink import (
     chain_head,
     evidence_writer_for,
+    table_evidence_markdown,
     write_run_report,
 )
 from datapact_dagster.pipeline.job_runner import PROGRESS_PREFIX, WAREHOUSE_POOL
@@ -84,75 +98,159 @@ def _anchor(datapact: DataPactResource, key: dg.AssetKey) -> Iterator[dg.AssetOb
         yield dg.AssetObservation(asset_key=key, metadata={ANCHOR_METADATA_KEY: head})
 
 
+StepEvent = dg.AssetCheckResult | dg.MaterializeResult | dg.AssetObservation
+
+
+class _Step:
+    """One table step's context: what it may emit and where its evidence goes."""
+
+    def __init__(
+        self, context: dg.AssetExecutionContext, datapact: DataPactResource, plan: TablePlan
+    ) -> None:
+        self.context, self.datapact, self.plan = context, datapact, plan
+        self.project = load_project()
+        self.key = asset_key(plan.table)
+        self.run_id = context.run.run_id
+        self.selected = {k.name for k in context.selected_asset_check_keys}
+        self.path = "/".join(plan.table.asset_key)
+
+    @property
+    def in_force_selected(self) -> bool:
+        return mk.contract_in_force_check(self.plan.table.name) in self.selected
+
+    def report(self) -> Path | None:
+        return write_run_report(
+            self.datapact.evidence_url, self.run_id, self.project.settings.state_dir / "reports"
+        )
+
+    def evidence(self, report: Path | None) -> dict[str, dg.MetadataValue]:
+        markdown = table_evidence_markdown(
+            self.datapact.evidence_url, self.run_id, self.path, report
+        )
+        return evidence_metadata(markdown, report)
+
+    def breakers(self) -> Breakers:
+        return read_project_breakers(self.context.instance, self.project)
+
+    def published_run(self) -> str | None:
+        event = self.context.instance.get_latest_materialization_event(self.key)
+        return event.run_id if event is not None else None
+
+    def in_force(
+        self, breakers: Breakers, data_failures: int | None, evidence: dict[str, dg.MetadataValue]
+    ) -> Iterator[dg.AssetCheckResult]:
+        if not self.in_force_selected:
+            return
+        summary = evidence.get(mk.EVIDENCE_SUMMARY)
+        yield in_force_result(
+            self.plan,
+            breakers,
+            run_id=self.run_id,
+            published_run=self.published_run(),
+            data_failures=data_failures,
+            evidence_md=str(summary.value) if summary is not None else None,
+        )
+
+    def checks(self, results: list[CheckResult]) -> Iterator[dg.AssetCheckResult]:
+        for result in results:
+            if result.verdict is not Verdict.SKIPPED and result.key in self.selected:
+                yield to_check_result(result, self.key)
+
+
 def _run_step(
     context: dg.AssetExecutionContext, datapact: DataPactResource, plan: TablePlan
-) -> Iterator[dg.AssetCheckResult | dg.MaterializeResult]:
-    project = load_project()
-    key = asset_key(plan.table)
-    if key in context.selected_asset_keys:
-        _refuse_build_in_check_only_job(context, key)
-        refuse_if_upstream_breached(context, plan)
-    engine = warehouse_engine(datapact.warehouse_url)
+) -> Iterator[StepEvent]:
+    step = _Step(context, datapact, plan)
+    if step.key in context.selected_asset_keys:
+        _refuse_build_in_check_only_job(context, step.key)
+        hold = upstream_hold(context, plan)
+        if hold is not None:
+            yield from _held(step, hold)
+            return
     run = RunContext(
-        engine=engine,
+        engine=warehouse_engine(datapact.warehouse_url),
         landing_dir=datapact.landing_path,
-        run_id=context.run.run_id,
+        run_id=step.run_id,
         evidence=evidence_writer_for(datapact.evidence_url),
         quarantine_days=datapact.quarantine_days,
     )
-    selected = {k.name for k in context.selected_asset_check_keys}
-    specs = [s for s in plan.specs if s.key in selected]
-    if key not in context.selected_asset_keys:
-        outcome = check_published(run, project.contracts, plan, specs)
-        for result in outcome.results:
-            if result.verdict is not Verdict.SKIPPED:
-                yield to_check_result(result, key)
-        yield from _anchor(datapact, key)
+    if step.key not in context.selected_asset_keys:
+        yield from _check_only(step, run)
         return
     context.log.info(f"{PROGRESS_PREFIX} {plan.table.physical_name}: building…")
-    outcome = build_and_publish(run, project.contracts, plan)
+    outcome = build_and_publish(run, step.project.contracts, plan)
     context.log.info(
         f"{PROGRESS_PREFIX} {plan.table.physical_name}: {outcome.rows:,} rows staged, "
         f"{sum(r.verdict is Verdict.PASS for r in outcome.results)}/{len(outcome.results)} checks "
         f"passed, {'published' if outcome.published else 'QUARANTINED'}"
     )
-    report = write_run_report(
-        datapact.evidence_url, context.run.run_id, project.settings.state_dir / "reports"
-    )
-    report_meta = {mk.EVIDENCE_REPORT: dg.MetadataValue.path(str(report))} if report else {}
-    yield from _anchor(datapact, key)
+    report = step.report()
+    evidence = step.evidence(report)
+    yield from _anchor(datapact, step.key)
     if outcome.published:
         yield dg.MaterializeResult(
-            asset_key=key,
-            metadata={**_outcome_metadata(outcome, plan, project.contracts), **report_meta},
-            check_results=[
-                to_check_result(r, key)
-                for r in outcome.results
-                if r.verdict is not Verdict.SKIPPED and r.key in selected
-            ],
+            asset_key=step.key,
+            metadata={
+                **_outcome_metadata(outcome, plan, step.project.contracts),
+                mk.HEALTH: dg.MetadataValue.text(Health.healthy.value),
+                **evidence,
+            },
+            check_results=list(step.checks(outcome.results)),
         )
+        yield from step.in_force(step.breakers(), 0, evidence)
         return
-    for result in outcome.results:
-        if result.verdict is not Verdict.SKIPPED and result.key in selected:
-            yield to_check_result(result, key)
+    yield from _quarantined(step, outcome, evidence)
+
+
+def _held(step: _Step, hold: Hold) -> Iterator[StepEvent]:
+    """Not built: an upstream contract is breached. Held, not failed; its data is not judged."""
+    step.context.log.warning(hold.message)
+    yield held_observation(step.key, hold.breached, step.run_id, hold.message)
+    yield from step.in_force(hold.breakers, None, {})
+    tag_run(step.context, mk.HELD_TAG, [step.path])
+
+
+def _check_only(step: _Step, run: RunContext) -> Iterator[StepEvent]:
+    specs = [s for s in step.plan.specs if s.key in step.selected]
+    outcome = check_published(run, step.project.contracts, step.plan, specs)
+    yield from step.checks(outcome.results)
+    yield from _anchor(step.datapact, step.key)
+    evidence = step.evidence(step.report())
+    yield dg.AssetObservation(asset_key=step.key, metadata=evidence)
+    failures = sum(1 for r in outcome.results if r.verdict.breaches)
+    yield from step.in_force(step.breakers(), failures, evidence)
+
+
+def _quarantined(
+    step: _Step, outcome: TableOutcome, evidence: dict[str, dg.MetadataValue]
+) -> Iterator[StepEvent]:
+    """The delivery failed a blocking check: nothing published, downstream held, step ends."""
+    plan = step.plan
+    yield from step.checks(outcome.results)
     failures = outcome.blocking_failures
-    raise dg.Failure(
-        description=(
-            f"Contract {plan.contract.id} v{plan.contract.version} breached: "
-            f"{len(failures)} blocking check(s) failed; nothing was published and the previous "
-            f"{plan.table.physical_name} stays in place. Rejected rows are in "
-            f"{outcome.quarantine_relation}."
-        ),
-        metadata={
-            mk.FAILED_CHECKS: dg.MetadataValue.md(
-                "\n".join(f"- `{r.key}`: {r.summary}" for r in failures)
-            ),
-            mk.QUARANTINE_TABLE: outcome.quarantine_relation or "",
-            mk.ROWS_REJECTED: outcome.rows,
-            **report_meta,
-        },
-        allow_retries=False,
+    description = (
+        f"Contract {plan.contract.id} v{plan.contract.version} breached: "
+        f"{len(failures)} blocking check(s) failed; nothing was published and the previous "
+        f"{plan.table.physical_name} stays in place. Rejected rows are in "
+        f"{outcome.quarantine_relation}."
     )
+    step.context.log.error(description)
+    yield quarantine_observation(
+        step.key,
+        description=description,
+        failures=failures,
+        relation=outcome.quarantine_relation,
+        rows=outcome.rows,
+        evidence=evidence,
+    )
+    breakers = step.breakers()
+    yield from step.in_force(breakers, len(failures), evidence)
+    breaker = breakers.by_table[plan.table.asset_key]
+    yield from downstream_held(breakers, breaker, step.run_id)
+    tag_run(step.context, mk.BREACHED_TAG, [step.path])
+    held = held_paths(breakers, breaker)
+    if held:
+        tag_run(step.context, mk.HELD_TAG, held)
 
 
 def _refuse_build_in_check_only_job(context: dg.AssetExecutionContext, key: dg.AssetKey) -> None:
@@ -176,7 +274,7 @@ def build_table_asset(
     @dg.multi_asset(
         name=f"{plan.table.layer.value}__{plan.table.name}",
         specs=[build_asset_spec(plan, contract_set, warehouse_kind)],
-        check_specs=build_check_specs(plan),
+        check_specs=[*build_check_specs(plan), contract_in_force_spec(plan)],
         can_subset=True,
         pool=WAREHOUSE_POOL,
     )

@@ -6,6 +6,7 @@ the digest of the suite the plan compiled for the run's warehouse, never a recom
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -15,7 +16,11 @@ from datapact_dagster.evidence.anchors import Anchor
 from datapact_dagster.evidence.model import Decision
 from datapact_dagster.evidence.reports import report_for_run
 from datapact_dagster.evidence.store import DataFingerprint, EvidenceStore
+from datapact_dagster.evidence.summary_markdown import render_table_summary
 from datapact_dagster.plan.project import TablePlan
+
+REPORT_BASE_URL_ENV = "DATAPACT_REPORT_BASE_URL"
+"""Where the HTML reports are served (e.g. by `datapact report --serve`); the UI links there."""
 
 
 @cache
@@ -79,3 +84,27 @@ def chain_head(evidence_url: str | None) -> str | None:
     return Anchor(
         newest[0].seq, newest[0].record_hash, "", store.store_id, store.location
     ).to_text()
+
+
+def report_url(report: Path | None) -> str | None:
+    """The report's URL when DATAPACT_REPORT_BASE_URL says where reports are served."""
+    base = os.environ.get(REPORT_BASE_URL_ENV, "").strip()
+    if report is None or not base:
+        return None
+    return f"{base.rstrip('/')}/{report.name}"
+
+
+def table_evidence_markdown(
+    evidence_url: str | None, run_id: str, asset_path: str, report: Path | None = None
+) -> str | None:
+    """One table's evidence of one run as Markdown (verdicts, failures, decision, chain head)."""
+    if not evidence_url:
+        return None
+    records = _store(evidence_url).records(run_id=run_id)
+    return render_table_summary(
+        records,
+        asset_key=asset_path,
+        run_id=run_id,
+        chain_head=chain_head(evidence_url),
+        report_location=report_url(report) or (str(report) if report else None),
+    )

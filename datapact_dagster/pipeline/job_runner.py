@@ -47,6 +47,9 @@ class TableSummary:
     seconds: float | None = None
     failed_checks: list[str] = field(default_factory=list)
     message: str | None = None
+    in_force: bool | None = None
+    """The table's `<table>__contract_in_force` verdict in this run (None: not evaluated)."""
+    in_force_reason: str | None = None
 
 
 def summarize_run(
@@ -68,13 +71,18 @@ def summarize_run(
             summary.rows = int(rows.value) if rows is not None else None
             summary.status = TableRunStatus.PUBLISHED
             step_key_asset[step] = mat.asset_key
+        elif kind == "ASSET_OBSERVATION":
+            _read_observation(event, by_key, step_key_asset)
         elif kind == "ASSET_CHECK_EVALUATION":
             evaluation = event.event_specific_data  # type: ignore[assignment]
             summary = by_key.setdefault(
                 evaluation.asset_key, TableSummary(evaluation.asset_key.to_user_string())
             )
             step_key_asset[step] = evaluation.asset_key
-            if evaluation.passed:
+            if mk.is_contract_in_force_check(evaluation.check_name):
+                summary.in_force = evaluation.passed
+                summary.in_force_reason = evaluation.description
+            elif evaluation.passed:
                 summary.passed += 1
             else:
                 summary.failed += 1
@@ -107,7 +115,37 @@ def summarize_run(
                 summary.status = TableRunStatus.NOT_RUN
             elif summary.status is TableRunStatus.NOT_RUN:
                 summary.status = TableRunStatus.CHECKED
+    for summary in by_key.values():
+        if summary.status is TableRunStatus.CHECKED and summary.in_force is False:
+            summary.message = summary.message or summary.in_force_reason
     return list(by_key.values())
+
+
+def _read_observation(
+    event: dg.DagsterEvent,
+    by_key: dict[dg.AssetKey, TableSummary],
+    step_key_asset: dict[str, dg.AssetKey],
+) -> None:
+    """A quarantine or a hold, which a table step records as an observation on its own asset.
+
+    A breached step also marks the tables below it held; those observations name other
+    assets, and those tables are labelled held when their steps are skipped.
+    """
+    observation = event.event_specific_data.asset_observation  # type: ignore[union-attr]
+    key = observation.asset_key
+    step = event.step_key or ""
+    if step != "__".join(key.path):
+        return
+    meta = observation.metadata
+    summary = by_key.setdefault(key, TableSummary(key.to_user_string()))
+    step_key_asset[step] = key
+    if mk.QUARANTINE_TABLE in meta:
+        summary.status = TableRunStatus.QUARANTINED
+        if mk.ROWS_REJECTED in meta:
+            summary.rows = int(meta[mk.ROWS_REJECTED].value)  # type: ignore[arg-type]
+    elif mk.HELD_BY in meta:
+        summary.status = TableRunStatus.REFUSED
+        summary.message = observation.description
 
 
 def asset_parents(job: dg.JobDefinition, keys: list[dg.AssetKey]) -> dict[str, set[str]]:

@@ -105,15 +105,27 @@ def test_schema_drift_quarantines_and_holds_downstream(
     drifted = resource_for(warehouse_url, landing_factory("schema_drift"))
     result = materialize_tables(definitions, drifted, instance)
 
-    assert not result.success
-    assert _failed_checks(result) == {"raw_orders__table__schema"}
+    # A breach is not a crash: the step ends, the run succeeds, the checks say what failed.
+    assert result.success
+    assert _failed_checks(result) == {"raw_orders__table__schema", "raw_orders__contract_in_force"}
     built = _materialized(result)
     assert ("bronze", "raw_orders") not in built
-    assert not built & {
-        ("silver", "orders"),
-        ("gold", "daily_revenue"),
-        ("gold", "customer_profile"),
+    held = {("silver", "orders"), ("gold", "daily_revenue"), ("gold", "customer_profile")}
+    assert not built & held
+    # held tables are not judged: none of their checks is evaluated, so none reads as failed
+    judged = {tuple(e.asset_key.path) for e in result.get_asset_check_evaluations()}
+    assert not judged & held
+    observed = {
+        tuple(e.asset_key.path): e.event_specific_data.asset_observation.metadata
+        for e in result.all_events
+        if e.event_type_value == "ASSET_OBSERVATION"
+        and "state" in e.event_specific_data.asset_observation.metadata
     }
+    assert observed[("bronze", "raw_orders")]["state"].value == "breached"
+    assert "evidence_summary" in observed[("bronze", "raw_orders")]
+    for table in held:
+        assert observed[table]["state"].value == "held"
+        assert "raw_orders__table__schema" in str(observed[table]["held_reason"].value)
     assert _count(warehouse_url, "bronze.raw_orders") == published_before
     engine = sa.create_engine(warehouse_url)
     with engine.connect() as conn:
