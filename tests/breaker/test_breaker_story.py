@@ -194,8 +194,13 @@ def _tell_story(tmp: Path, sink: SmtpSink) -> Story:
         story.automation_tick_requests = list(automation_tick.run_requests or [])
 
         story.refused = run([SILVER_ORDERS])
-        failure = next(e for e in story.refused.all_events if e.is_step_failure)
-        story.refusal = failure.step_failure_data.user_failure_data.description or ""
+        held = next(
+            e.event_specific_data.asset_observation
+            for e in story.refused.all_events
+            if e.event_type_value == "ASSET_OBSERVATION"
+            and "held_by" in e.event_specific_data.asset_observation.metadata
+        )
+        story.refusal = held.description or ""
         story.overridden = run([SILVER_ORDERS], {OVERRIDE_TAG: "finance accepts duplicates"})
         store = EvidenceStore(os.environ["DATAPACT_EVIDENCE_URL"])
         story.override_records = [
@@ -289,8 +294,25 @@ def test_automation_holds_what_the_guard_holds_even_after_a_check_only_pass(
     assert story.automation_tick_requests == []
 
 
+def _in_force(result: dg.ExecuteJobResult, asset: dg.AssetKey) -> list[bool]:
+    return [
+        e.event_specific_data.passed
+        for e in result.all_events
+        if e.event_type_value == "ASSET_CHECK_EVALUATION"
+        and e.event_specific_data.asset_key == asset
+        and e.event_specific_data.check_name.endswith("__contract_in_force")
+    ]
+
+
 def test_a_manual_downstream_launch_is_refused_with_the_breach(story: Story) -> None:
-    assert story.refused is not None and not story.refused.success
+    # Held is not failed: the step ends without building, the run is not a failure, and the
+    # table's breaker check fails with the reason; none of its data checks is evaluated.
+    assert story.refused is not None and story.refused.success
+    assert _in_force(story.refused, SILVER_ORDERS) == [False]
+    evaluated = [
+        e for e in story.refused.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"
+    ]
+    assert len(evaluated) == 1
     assert "Refusing to build silver/orders" in story.refusal
     assert "commerce.raw_orders v" in story.refusal
     assert BREACHED_CHECK in story.refusal
@@ -321,7 +343,7 @@ def test_a_pending_fix_run_makes_the_breaker_half_open_and_still_holds(story: St
     tick = story.ticks["rechecking"]
     assert tick.run_requests == [] and tick.mails == []
     refused = story.refused_while_rechecking
-    assert refused is not None and not refused.success
+    assert refused is not None and _in_force(refused, SILVER_ORDERS) == [False]
     assert not [e for e in refused.all_events if e.is_step_materialization]
 
 

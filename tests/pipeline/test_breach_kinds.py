@@ -31,9 +31,20 @@ def test_breach_is_caught_by_exactly_its_target_check(
 
     result = materialize_tables(definitions, resource, instance, dg.AssetSelection.groups("bronze"))
 
-    failed = [e for e in result.get_asset_check_evaluations() if not e.passed]
+    failed = [
+        e
+        for e in result.get_asset_check_evaluations()
+        if not e.passed and not e.check_name.endswith("__contract_in_force")
+    ]
     assert {e.check_name for e in failed} == {planted["target_check"]}
     (evaluation,) = failed
+    # a blocking (error) failure also fails the table's breaker check, and nothing else does
+    breaker_checks = {
+        e.check_name for e in result.get_asset_check_evaluations() if not e.passed
+    } - {planted["target_check"]}
+    table = planted["target_check"].split("__")[0]
+    blocking = evaluation.metadata["severity"].value == "error"
+    assert breaker_checks == ({f"{table}__contract_in_force"} if blocking else set())
     expected = planted["expected_unexpected_count"]
     if expected is not None:
         assert evaluation.metadata["unexpected_count"].value == expected
