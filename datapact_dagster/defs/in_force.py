@@ -137,3 +137,21 @@ def _own_sentences(
         + (f"; {published} is in force." if published else ".")
         + note
     ]
+
+
+def held_in_force(plan: TablePlan, breakers: Breakers, run_id: str) -> dg.AssetCheckEvaluation:
+    """The breaker check of a table held below a table this step just found breached.
+
+    Its own step will not run in this run (Dagster skips it), so the breached step reports it:
+    the held table's contract is not in force, and its data checks are left unevaluated.
+    """
+    result = in_force_result(plan, breakers, run_id=run_id, published_run=None, data_failures=None)
+    return dg.AssetCheckEvaluation(
+        asset_key=asset_key(plan.table),
+        check_name=result.check_name or mk.contract_in_force_check(plan.table.name),
+        passed=result.passed,
+        metadata=result.metadata,
+        severity=result.severity,
+        description=result.description,
+        blocking=False,
+    )

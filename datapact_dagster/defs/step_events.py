@@ -19,8 +19,9 @@ from datapact_dagster.breaker.override import OVERRIDE_TAG
 from datapact_dagster.breaker.read import Breakers
 from datapact_dagster.breaker.state import Health, TableBreaker
 from datapact_dagster.checks.result import CheckResult
-from datapact_dagster.defs.in_force import breach_words
+from datapact_dagster.defs.in_force import breach_words, held_in_force
 from datapact_dagster.pipeline.evidence_sink import report_url
+from datapact_dagster.plan.project import TablePlan
 
 MAX_TAG_VALUE = 4000
 
@@ -87,11 +88,15 @@ def quarantine_observation(
 
 
 def downstream_held(
-    breakers: Breakers, breaker: TableBreaker, run_id: str
-) -> Iterator[dg.AssetObservation]:
-    """A held observation on every table below a breached one (their steps do not run)."""
+    breakers: Breakers, breaker: TableBreaker, run_id: str, plans: Sequence[TablePlan]
+) -> Iterator[dg.AssetObservation | dg.AssetCheckEvaluation]:
+    """Every table below a breached one is held (their steps do not run): an observation with
+    the reason, and their breaker check failing with it."""
+    by_path = {p.table.asset_key: p for p in plans}
     for path in sorted(breakers.held_by(breaker), key=layer_order):
         yield held_observation(dg.AssetKey(list(path)), [breaker], run_id)
+        if path in by_path:
+            yield held_in_force(by_path[path], breakers, run_id)
 
 
 def tag_run(context: dg.AssetExecutionContext, tag: str, paths: Sequence[str]) -> None:

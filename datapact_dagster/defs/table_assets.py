@@ -98,7 +98,9 @@ def _anchor(datapact: DataPactResource, key: dg.AssetKey) -> Iterator[dg.AssetOb
         yield dg.AssetObservation(asset_key=key, metadata={ANCHOR_METADATA_KEY: head})
 
 
-StepEvent = dg.AssetCheckResult | dg.MaterializeResult | dg.AssetObservation
+StepEvent = (
+    dg.AssetCheckResult | dg.MaterializeResult | dg.AssetObservation | dg.AssetCheckEvaluation
+)
 
 
 class _Step:
@@ -246,7 +248,7 @@ def _quarantined(
     breakers = step.breakers()
     yield from step.in_force(breakers, len(failures), evidence)
     breaker = breakers.by_table[plan.table.asset_key]
-    yield from downstream_held(breakers, breaker, step.run_id)
+    yield from downstream_held(breakers, breaker, step.run_id, step.project.plans)
     tag_run(step.context, mk.BREACHED_TAG, [step.path])
     held = held_paths(breakers, breaker)
     if held:

@@ -107,14 +107,34 @@ def test_schema_drift_quarantines_and_holds_downstream(
 
     # A breach is not a crash: the step ends, the run succeeds, the checks say what failed.
     assert result.success
-    assert _failed_checks(result) == {"raw_orders__table__schema", "raw_orders__contract_in_force"}
     built = _materialized(result)
     assert ("bronze", "raw_orders") not in built
     held = {("silver", "orders"), ("gold", "daily_revenue"), ("gold", "customer_profile")}
     assert not built & held
-    # held tables are not judged: none of their checks is evaluated, so none reads as failed
-    judged = {tuple(e.asset_key.path) for e in result.get_asset_check_evaluations()}
+    # held tables are not judged: none of their data checks is evaluated, so none reads as
+    # failed; only their breaker check fails, naming the breach upstream
+    evaluations = result.get_asset_check_evaluations()
+    judged = {
+        tuple(e.asset_key.path)
+        for e in evaluations
+        if not e.check_name.endswith("__contract_in_force")
+    }
     assert not judged & held
+    in_force = {
+        tuple(e.asset_key.path): e
+        for e in evaluations
+        if e.check_name.endswith("__contract_in_force")
+    }
+    for table in held:
+        assert not in_force[table].passed
+        assert "Held: upstream commerce.raw_orders" in (in_force[table].description or "")
+    assert _failed_checks(result) == {
+        "raw_orders__table__schema",
+        "raw_orders__contract_in_force",
+        "orders__contract_in_force",
+        "daily_revenue__contract_in_force",
+        "customer_profile__contract_in_force",
+    }
     observed = {
         tuple(e.asset_key.path): e.event_specific_data.asset_observation.metadata
         for e in result.all_events
