@@ -1,4 +1,8 @@
-"""Where DataPact keeps things, from the environment with project-local defaults."""
+"""Where DataPact keeps things, from the environment with project-local defaults.
+
+The project folder (contracts/, sql/) is the one given, else DATAPACT_PROJECT_DIR, else the
+current folder: DataPact is installed as a package, and a project is wherever its user works.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from datapact_dagster.warehouse.dialects import default_warehouse_url
-
-PACKAGE_PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True)
@@ -23,7 +25,7 @@ class Settings:
     @classmethod
     def from_env(cls, project_dir: Path | None = None) -> Settings:
         env = os.environ
-        root = Path(project_dir or env.get("DATAPACT_PROJECT_DIR") or PACKAGE_PROJECT_DIR)
+        root = Path(project_dir or env.get("DATAPACT_PROJECT_DIR") or Path.cwd())
         root = root.resolve()
         state = Path(env.get("DATAPACT_STATE_DIR") or root / ".datapact").resolve()
         warehouse = env.get("DATAPACT_WAREHOUSE_URL") or default_warehouse_url(state)

@@ -5,6 +5,7 @@ from datapact_dagster.commands import (
     evidence,
     export,
     generate,
+    init,
     list_contracts,
     report,
     run,
@@ -13,4 +14,4 @@ from datapact_dagster.commands import (
     validate,
 )
 
-ALL = [validate, list_contracts, generate, run, status, doctor, ui, evidence, report, export]
+ALL = [init, validate, list_contracts, generate, run, status, doctor, ui, evidence, report, export]
