@@ -12,7 +12,7 @@ from datapact_dagster.checks.rules import (
     kind_of_quality_rule,
     kinds_compiled_from,
 )
-from datapact_dagster.checks.rules.kind import RuleSource, slug
+from datapact_dagster.checks.rules.kind import RuleSource, key_part, slug
 from datapact_dagster.checks.spec import CheckSpec
 from datapact_dagster.contract.model import Column, Contract, QualityRule, Table
 
@@ -47,7 +47,10 @@ class _TableCompiler:
         for draft in kind.compile(source):
             self.specs.append(
                 CheckSpec(
-                    key=f"{self.table.name}__{draft.column or 'table'}__{slug(draft.rule)}",
+                    key=(
+                        f"{self.table.name}__{key_part(draft.column or 'table')}"
+                        f"__{slug(draft.rule)}"
+                    ),
                     table=self.table.name,
                     asset_key=self.table.asset_key,
                     kind=kind.kind,

@@ -24,7 +24,7 @@ from datapact_dagster.contract.findings import DocPath, FindingCollector
 from datapact_dagster.contract.model import Consumer, Contract, SupportChannel
 from datapact_dagster.contract.secret_urls import is_credential_url
 
-SUPPORTED_API_VERSIONS = ("v3.1.0", "v3.2.0")
+SUPPORTED_API_VERSIONS = ("v3.0.0", "v3.0.1", "v3.0.2", "v3.1.0", "v3.2.0")
 STATUSES = ("draft", "active", "deprecated", "retired")
 
 
@@ -67,7 +67,8 @@ class _Builder:
             self.err(
                 ("apiVersion",),
                 f"apiVersion {d.get('apiVersion')!r} is not supported",
-                "use 'v3.1.0' or 'v3.2.0' (upgrade older ODCS documents first)",
+                "use one of v3.0.0, v3.0.1, v3.0.2, v3.1.0 or v3.2.0 (upgrade ODCS v2 documents "
+                "first)",
                 "api-version",
             )
         version = str(d.get("version", ""))

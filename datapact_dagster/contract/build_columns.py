@@ -37,7 +37,20 @@ _BOUND_PAIRS = (
     ("exclusiveMinimum", "maximum"),
     ("exclusiveMinimum", "exclusiveMaximum"),
 )
-IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
+MAX_COLUMN_NAME_BYTES = 63
+"""PostgreSQL keeps 63 bytes of a name and silently cuts the rest (DuckDB keeps more)."""
+
+
+def column_name_problem(name: str) -> str | None:
+    """Why no warehouse can hold a column named `name`, or None: DataPact quotes every column
+    name it writes, so any other name (mixed case, spaces, punctuation) works on both."""
+    if not name.strip():
+        return "is empty"
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
+        return "holds a control character (NUL, a line break, ...)"
+    if len(name.encode()) > MAX_COLUMN_NAME_BYTES:
+        return f"is longer than {MAX_COLUMN_NAME_BYTES} bytes, the warehouse limit"
+    return None
 
 
 def read_column(
@@ -46,11 +59,13 @@ def read_column(
     """One property as a Column, with the relationships it declares (None when invalid)."""
     name = prop["name"]
     ok = True
-    if not IDENTIFIER.match(name):
+    problem = column_name_problem(name)
+    if problem:
         out.add(
             (*path, "name"),
-            f"column name {name!r} is not a plain SQL identifier",
-            "use lower-case letters, digits and underscores",
+            f"column name {name!r} {problem}",
+            f"name the column as the warehouse holds it (at most {MAX_COLUMN_NAME_BYTES} bytes, "
+            "no control characters)",
             code="identifier",
         )
         ok = False

@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from datapact_dagster.contract.build_columns import IDENTIFIER, read_column, read_reference
+from datapact_dagster.contract.build_columns import read_column, read_reference
 from datapact_dagster.contract.build_quality import read_quality
 from datapact_dagster.contract.findings import DocPath, FindingCollector, format_doc_path
-from datapact_dagster.contract.model import Column, Layer, Relationship, Table
+from datapact_dagster.contract.model import Column, Relationship, Table
+from datapact_dagster.contract.table_place import read_place
 
 
 def read_table(
@@ -16,31 +17,21 @@ def read_table(
 ) -> Table | None:
     """One schema object as a Table (None, with findings, when any part of it is invalid)."""
     ok = True
-    physical = obj.get("physicalName")
-    layer_name, _, table_name = str(physical or "").partition(".")
-    if physical is None:
-        out.add(
-            path,
-            f"table '{obj['name']}' has no physicalName",
-            "add 'physicalName: <layer>.<table>' with layer bronze, silver or gold",
-            code="physical-name",
-        )
+    place = read_place(obj, path, project_root, out)
+    if place is None:
         return None
-    if layer_name not in Layer.__members__ or not IDENTIFIER.match(table_name):
-        out.add(
-            (*path, "physicalName"),
-            f"physicalName {physical!r} is not '<layer>.<table>' with layer bronze, silver or gold",
-            "write e.g. 'silver.orders' (lower-case table name)",
-            code="physical-name",
-        )
-        return None
-    layer = Layer(layer_name)
-    sql_path = project_root / "sql" / layer.value / f"{table_name}.sql"
+    layer, table_name, physical, sql_path = (
+        place.layer,
+        place.name,
+        place.physical_name,
+        place.sql_path,
+    )
     if not sql_path.is_file():
+        shown = sql_path.relative_to(project_root)
         out.add(
             (*path, "physicalName"),
-            f"no SQL builds {physical}: {sql_path.relative_to(project_root)} does not exist",
-            f"create sql/{layer.value}/{table_name}.sql with the SELECT that builds it",
+            f"no SQL builds {physical}: {shown} does not exist",
+            f"create {shown} with the SELECT that builds it",
             code="missing-sql",
         )
         ok = False

@@ -16,6 +16,10 @@ CONTRACT_KEYS: dict[str, str] = {
     "(default: daily, from slaProperties frequency)",
     "checkSchedule": "cron expression for the check-only monitoring job (default: hourly)",
 }
+TABLE_KEYS: dict[str, str] = {
+    "layer": "bronze, silver or gold: the table's layer when physicalName is the table's real "
+    "name rather than <layer>.<table>",
+}
 PROPERTY_KEYS: dict[str, str] = {
     "pii": "true/false: mark a column as personal data (masked in samples), besides tags: [pii]",
 }

@@ -1,4 +1,8 @@
-"""Validation against the ODCS JSON schema shipped in the `open-data-contract-standard` package."""
+"""Validation against the ODCS JSON schema of the document's own `apiVersion`.
+
+v3.1.x and v3.2.x documents are validated with the schema shipped in the
+`open-data-contract-standard` package; v3.0.x documents with the published v3.0.2 schema
+vendored in `odcs_schemas/` (see its README for source and licence)."""
 
 from __future__ import annotations
 
@@ -15,13 +19,19 @@ from datapact_dagster.contract.findings import DocPath, FindingCollector
 from datapact_dagster.contract.odcs_quality import METRIC_LIST
 from datapact_dagster.warehouse.types import COLUMN_TYPES
 
+V3_0_VERSIONS = ("v3.0.0", "v3.0.1", "v3.0.2")
+_V3_0_SCHEMA = "odcs-json-schema-v3.0.2.json"
+
 
 @cache
-def odcs_validator() -> Draft201909Validator:
-    schema = json.loads(
-        resources.files("open_data_contract_standard").joinpath("schema.json").read_text()
-    )
-    return Draft201909Validator(schema)
+def odcs_validator(api_version: str | None = None) -> Draft201909Validator:
+    """The validator for `api_version`: the published v3.0.2 schema for v3.0.x documents, else
+    the schema of the installed `open-data-contract-standard` package (v3.1/v3.2)."""
+    if api_version in V3_0_VERSIONS:
+        text = resources.files(__package__).joinpath("odcs_schemas", _V3_0_SCHEMA).read_text()
+    else:
+        text = resources.files("open_data_contract_standard").joinpath("schema.json").read_text()
+    return Draft201909Validator(json.loads(text))
 
 
 def _deepest(error: ValidationError) -> ValidationError:
@@ -125,7 +135,9 @@ def validate_against_odcs(data: dict[str, Any], out: FindingCollector) -> set[Do
     so the DataPact rules can still run on the parts of the document that are valid."""
     seen: set[tuple[Any, ...]] = set()
     located: set[DocPath] = set()
-    errors = sorted(odcs_validator().iter_errors(data), key=lambda e: list(map(str, e.path)))
+    api_version = data.get("apiVersion")
+    validator = odcs_validator(api_version if isinstance(api_version, str) else None)
+    errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.path)))
     # A failing subschema leaves the keys it covers "unevaluated": that error is a consequence
     # of the other one (e.g. a rule without an operator is not also "unknown key metric").
     failed = [tuple(e.absolute_path) for e in errors if e.validator != "unevaluatedProperties"]

@@ -36,8 +36,9 @@ class Staged:
 
 
 def relation_exists(conn: sa.Connection, qualified: str) -> bool:
-    schema, name = qualified.split(".", 1)
-    return sa.inspect(conn).has_table(name, schema=schema)
+    """Whether `schema.table` (or `table` in the session's schema) exists."""
+    schema, _, name = qualified.rpartition(".")
+    return sa.inspect(conn).has_table(name, schema=schema or None)
 
 
 def ensure_schema(engine: sa.Engine, schema: str) -> None:
@@ -89,8 +90,8 @@ def publish(engine: sa.Engine, physical_name: str, staged: Staged) -> None:
     """Atomically replace the published table with the staged one."""
     dialect = for_engine(engine)
     previous = quote(engine, previous_name(physical_name))
-    previous_table = quote(engine, previous_name(physical_name).split(".", 1)[1])
-    table = quote(engine, physical_name.split(".", 1)[1])
+    previous_table = quote(engine, previous_name(physical_name).rpartition(".")[2])
+    table = quote(engine, physical_name.rpartition(".")[2])
     with engine.begin() as conn:
         conn.execute(sa.text(dialect.drop_table(previous)))
         if relation_exists(conn, physical_name):
@@ -123,8 +124,7 @@ def quarantine(
 ) -> str:
     """Move rejected staged data into a quarantine table named after the run."""
     dialect = for_engine(engine)
-    table = physical_name.split(".", 1)[1]
-    target = quarantine_name(table, run_id)
+    target = quarantine_name(physical_name.rpartition(".")[2], run_id)
     _ensure_quarantine_index(engine)
     with engine.begin() as conn:
         conn.execute(sa.text(dialect.drop_table(quote(engine, target))))

@@ -103,6 +103,13 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_") or "rule"
 
 
+def key_part(column: str) -> str:
+    """A column name as it appears in a check key (a Dagster name: letters, digits, `_`):
+    unchanged when it fits (`UniqueID`), else each run of other characters as `_`
+    (`Data Value` -> `Data_Value`)."""
+    return re.sub(r"[^A-Za-z0-9_]+", "_", column)
+
+
 @dataclass(frozen=True)
 class RuleKind:
     """Everything DataPact knows about one check kind, from ODCS to the check's summary."""
