@@ -8,7 +8,6 @@ import dagster as dg
 from datapact_dagster import metadata_keys as mk
 from datapact_dagster.breaker.project_breakers import read_project_breakers
 from datapact_dagster.breaker.read import Breakers
-from datapact_dagster.breaker.state import Health
 from datapact_dagster.checks.result import CheckResult, Verdict
 from datapact_dagster.contract.model import ContractSet
 from datapact_dagster.defs import jobs
@@ -194,7 +193,6 @@ def _run_step(
             asset_key=step.key,
             metadata={
                 **_outcome_metadata(outcome, plan, step.project.contracts),
-                mk.HEALTH: dg.MetadataValue.text(Health.healthy.value),
                 **evidence,
             },
             check_results=list(step.checks(outcome.results)),

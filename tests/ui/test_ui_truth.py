@@ -202,15 +202,27 @@ def story(
         assert breached.returncode == 1, breached.stdout + breached.stderr
         story.breach_run_id = _run_id(breached.stdout)
         story.snapshots["open"] = _snapshot(project_root, env, url)
-        _visit(story, page, "held orders", "assets/silver/orders?view=checks", "Held")
-        _visit(story, page, "held orders overview", "assets/silver/orders", "held")
+        _visit(
+            story,
+            page,
+            "held orders",
+            "assets/silver/orders?view=checks&checkDetail=orders__contract_in_force",
+            "Held",
+        )
+        _visit(story, page, "held orders overview", "assets/silver/orders", "Latest check results")
         _visit(story, page, "breached events", "assets/bronze/raw_orders?view=events", "breached")
 
         checked = _cli(project_root, env, "check")
         assert checked.returncode in (0, 1), checked.stdout + checked.stderr
         story.pages["datapact check output"] = checked.stdout
         story.snapshots["checked"] = _snapshot(project_root, env, url)
-        _visit(story, page, "breached checks", "assets/bronze/raw_orders?view=checks", "passes")
+        _visit(
+            story,
+            page,
+            "breached checks",
+            "assets/bronze/raw_orders?view=checks&checkDetail=raw_orders__contract_in_force",
+            "passes",
+        )
 
         pending = _python(project_root, env, CREATE_PENDING_RUN)
         story.snapshots["half-open"] = _snapshot(project_root, env, url)
@@ -220,8 +232,20 @@ def story(
         fixed = datapact_run(project_root, env)
         assert fixed.returncode == 0, fixed.stdout + fixed.stderr
         story.snapshots["recovered"] = _snapshot(project_root, env, url)
-        _visit(story, page, "recovered checks", "assets/bronze/raw_orders?view=checks", "in force")
-        _visit(story, page, "recovered orders", "assets/silver/orders?view=checks", "in force")
+        _visit(
+            story,
+            page,
+            "recovered checks",
+            "assets/bronze/raw_orders?view=checks&checkDetail=raw_orders__contract_in_force",
+            "in force",
+        )
+        _visit(
+            story,
+            page,
+            "recovered orders",
+            "assets/silver/orders?view=checks&checkDetail=orders__contract_in_force",
+            "in force",
+        )
         yield story
     finally:
         page.close()
