@@ -22,9 +22,10 @@ from datapact_dagster.contract.extensions import (
 )
 from datapact_dagster.contract.findings import DocPath, FindingCollector
 from datapact_dagster.contract.model import Consumer, Contract, SupportChannel
+from datapact_dagster.contract.odcs_v3_0 import V3_0_VERSIONS, as_v3_1
 from datapact_dagster.contract.secret_urls import is_credential_url
 
-SUPPORTED_API_VERSIONS = ("v3.0.0", "v3.0.1", "v3.0.2", "v3.1.0", "v3.2.0")
+SUPPORTED_API_VERSIONS = (*V3_0_VERSIONS, "v3.1.0", "v3.2.0")
 STATUSES = ("draft", "active", "deprecated", "retired")
 
 
@@ -280,4 +281,4 @@ def build_contract(
     units = frozenset(unit_of(path) for path in broken)
     if () in units:
         return None
-    return _Builder(data, file, project_root, out, units).build(content_hash)
+    return _Builder(as_v3_1(data), file, project_root, out, units).build(content_hash)

@@ -13,6 +13,8 @@ from datapact_dagster.contract.odcs_quality import (
     LIBRARY,
     METRIC_LIST,
     SQL,
+    V3_0_LIBRARY_RULES,
+    V3_0_ZERO_BY_DEFAULT,
     Level,
     metrics_at,
 )
@@ -48,6 +50,8 @@ def _read_rule(
     out: FindingCollector,
 ) -> QualityRule | None:
     kind = item.get("type", LIBRARY)
+    if kind == LIBRARY and "metric" not in item and item.get("rule") in V3_0_LIBRARY_RULES:
+        item = v3_0_library_rule(item)
     ok = True
     severity = item.get("severity", "error")
     if severity not in SEVERITIES:
@@ -121,6 +125,22 @@ def _read_rule(
         column=column,
         doc_path=format_doc_path(path),
     )
+
+
+def v3_0_library_rule(item: dict[str, Any]) -> dict[str, Any]:
+    """An ODCS v3.0 library rule (`rule: nullCheck`, `validValues: [...]` beside it) written as
+    the v3.1 metric it is; a "none allowed" rule without an operator means `mustBe: 0`."""
+    rule = item["rule"]
+    translated = {k: v for k, v in item.items() if k not in ("rule", "validValues")}
+    translated["metric"] = V3_0_LIBRARY_RULES[rule]
+    if "validValues" in item:
+        translated["arguments"] = {
+            **(item.get("arguments") or {}),
+            "validValues": item["validValues"],
+        }
+    if rule in V3_0_ZERO_BY_DEFAULT and not any(name in item for name in OPERATOR_NAMES):
+        translated["mustBe"] = 0
+    return translated
 
 
 def _library_rule_ok(

@@ -44,3 +44,17 @@ METRIC_LIST = ", ".join(LIBRARY_METRICS)
 
 def metrics_at(level: Level) -> tuple[str, ...]:
     return tuple(metric for metric, levels in LIBRARY_METRICS.items() if level in levels)
+
+
+V3_0_LIBRARY_RULES: Mapping[str, str] = MappingProxyType(
+    {
+        "nullCheck": "nullValues",
+        "duplicateCount": "duplicateValues",
+        "validValues": "invalidValues",
+        "rowCount": "rowCount",
+        "countCheck": "rowCount",
+    }
+)
+"""ODCS v3.0 library rules (`rule:`) and the v3.1 metric each one is."""
+V3_0_ZERO_BY_DEFAULT = frozenset({"nullCheck", "duplicateCount", "validValues"})
+"""v3.0 rules that mean "none" when written without an operator (e.g. `rule: nullCheck`)."""

@@ -17,9 +17,9 @@ from jsonschema.exceptions import ValidationError, best_match
 
 from datapact_dagster.contract.findings import DocPath, FindingCollector
 from datapact_dagster.contract.odcs_quality import METRIC_LIST
+from datapact_dagster.contract.odcs_v3_0 import V3_0_VERSIONS
 from datapact_dagster.warehouse.types import COLUMN_TYPES
 
-V3_0_VERSIONS = ("v3.0.0", "v3.0.1", "v3.0.2")
 _V3_0_SCHEMA = "odcs-json-schema-v3.0.2.json"
 
 
