@@ -92,9 +92,9 @@ def test_asset_page_shows_owner_schema_and_checks(page: Page, ui_url: str) -> No
     )
     body_text_with(
         page,
-        f"{ui_url}/assets/silver/customers?view=checks",
+        f"{ui_url}/assets/silver/customers?view=checks&checkDetail=customers__email__unique",
         "customers__email__unique",
-        "blocking",
+        "[error, blocking]",
         "commerce.customers v1.1.0",
     )
 

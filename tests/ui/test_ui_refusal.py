@@ -5,9 +5,10 @@ stops a user in the UI. One story per module (the builds and `dagster dev` are s
 build, a build on data that breaks `raw_orders__order_id__unique` (bronze/raw_orders is not
 published, silver/orders is held), then `datapact ui` as users start it (webserver and daemon,
 so the launch goes through the instance's queued run coordinator). Headless Chromium clicks
-Materialize on silver/orders and opens the launched run from the "Launched run" toast. The run
-must fail, its run page must show the guard's refusal, and the instance must show that the run
-materialized nothing.
+Materialize on silver/orders and opens the launched run from the "Launched run" toast. The
+held step must end without failing (held is not failed), its run page must show the guard's
+refusal, and the instance must show that the run materialized nothing, evaluated none of the
+held table's data checks and failed its breaker check with the reason.
 """
 
 from __future__ import annotations
@@ -195,7 +196,6 @@ def refused_launch(browser: Browser, breached_ui: BreachedUi) -> Iterator[Refuse
 
 def test_run_page_shows_the_guards_refusal(refused_launch: RefusedLaunch) -> None:
     text = refused_launch.run_page_text
-    assert "Failure" in text
     assert "Refusing to build silver/orders" in text
     assert "commerce.raw_orders v" in text
     assert BREACHED_CHECK in text
@@ -204,31 +204,44 @@ def test_run_page_shows_the_guards_refusal(refused_launch: RefusedLaunch) -> Non
     assert "datapact/override" in text
 
 
-def test_run_failed_without_materializing_silver_orders(refused_launch: RefusedLaunch) -> None:
-    assert refused_launch.status == "FAILURE"
+def test_held_run_ends_without_failing_or_materializing(refused_launch: RefusedLaunch) -> None:
+    assert refused_launch.status == "SUCCESS"
     with dg.DagsterInstance.from_config(str(refused_launch.dagster_home)) as instance:
         run = instance.get_run_by_id(refused_launch.run_id)
         assert run is not None
-        assert run.status == dg.DagsterRunStatus.FAILURE
         assert run.asset_selection == {SILVER_ORDERS}
+        assert run.tags.get("datapact/held") == "silver/orders"
         materialized = instance.all_logs(
             refused_launch.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION
         )
         assert not materialized, materialized
-        failures = instance.all_logs(
+        assert not instance.all_logs(
             refused_launch.run_id, of_type=dg.DagsterEventType.STEP_FAILURE
         )
-        descriptions = [_failure_description(e) for e in failures]
+        observations = instance.all_logs(
+            refused_launch.run_id, of_type=dg.DagsterEventType.ASSET_OBSERVATION
+        )
+        descriptions = [_held_description(e) for e in observations]
         assert len(descriptions) == 1, descriptions
         assert descriptions[0].startswith("Refusing to build silver/orders"), descriptions
+        evaluations = [
+            e.dagster_event.event_specific_data
+            for e in instance.all_logs(
+                refused_launch.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION
+            )
+            if e.dagster_event is not None
+        ]
+        assert [(c.check_name, c.passed) for c in evaluations] == [
+            ("orders__contract_in_force", False)
+        ]
         latest = instance.get_latest_materialization_event(SILVER_ORDERS)
         assert latest is not None and latest.run_id != refused_launch.run_id
 
 
-def _failure_description(entry: dg.EventLogEntry) -> str:
-    """The description of the dg.Failure a step raised (the guard's refusal message)."""
+def _held_description(entry: dg.EventLogEntry) -> str:
+    """The description of the held observation the step recorded on silver/orders."""
     event = entry.dagster_event
     assert event is not None and event.step_key == "silver__orders"
-    user_failure = event.step_failure_data.user_failure_data
-    assert user_failure is not None, "the step failed with an error, not a dg.Failure"
-    return user_failure.description or ""
+    observation = event.event_specific_data.asset_observation
+    assert observation.metadata["state"].value == "held"
+    return observation.description or ""
