@@ -3,7 +3,7 @@
 DataPact owns the `dagster.yaml` it writes: the file starts with `OWNER_MARK`, and DataPact
 rewrites it whenever what it would write changes (Dagster's storage moved to a server, a new
 DataPact setting). A `dagster.yaml` without the mark is the operator's own and is left alone;
-`instance_config_note` says so, and what DataPact's settings would have changed.
+`instance_config_notes` says so, and what DataPact's settings would have changed.
 """
 
 from __future__ import annotations
@@ -34,6 +34,8 @@ _HEADER = (
     "# To keep your own edits, delete these comment lines: DataPact then leaves the file alone.\n"
     "# Storage: {storage}.\n"
 )
+_REWRITTEN: dict[str, tuple[str, str]] = {}
+"""Storage variables the last `prepare_dagster_home` rewrote: name -> (as given, as used)."""
 WAREHOUSE_POOL_LIMIT = 1
 """Steps that hold the warehouse pool at once (`default_limit` of every pool, of which
 `job_runner.WAREHOUSE_POOL` is the one DataPact's steps take)."""
@@ -70,8 +72,11 @@ def prepare_dagster_home(settings: Settings) -> Path:
     """
     home = settings.dagster_home
     storage = _server_storage(os.environ)
+    _REWRITTEN.clear()
     if storage is not None:
-        os.environ.update(storage.env_updates)
+        for name, usable in storage.env_updates.items():
+            _REWRITTEN[name] = (os.environ[name], usable)
+            os.environ[name] = usable
     with dagster_storage_errors(home):
         home.mkdir(parents=True, exist_ok=True)
         config = home / CONFIG_FILE
@@ -88,18 +93,29 @@ def owned_by_datapact(config: Path) -> bool:
     return text is None or text.startswith(OWNER_MARK)
 
 
-def instance_config_note(home: Path, env: Mapping[str, str] | None = None) -> str | None:
-    """One line for `datapact doctor` when the operator's own dagster.yaml is in use."""
+def instance_config_notes(home: Path, env: Mapping[str, str] | None = None) -> list[str]:
+    """What `datapact doctor` should tell the operator about the instance config: an own
+    dagster.yaml in use, a storage URL that Dagster's own commands cannot load as written."""
     env = os.environ if env is None else env
+    notes = []
     config = home / CONFIG_FILE
-    if owned_by_datapact(config):
-        return None
-    ignored = [name for name in STORAGE_ENVS if env.get(name)]
-    unused = f"; {', '.join(ignored)} not applied by DataPact" if ignored else ""
-    return (
-        f"{config} is your own (no '{OWNER_MARK}' first line): DataPact leaves it as it is"
-        f"{unused}. Delete it to have DataPact write its own."
-    )
+    if not owned_by_datapact(config):
+        ignored = [name for name in STORAGE_ENVS if env.get(name)]
+        unused = f"; {', '.join(ignored)} not applied by DataPact" if ignored else ""
+        notes.append(
+            f"{config} is your own (no '{OWNER_MARK}' first line): DataPact leaves it as it is"
+            f"{unused}. Delete it to have DataPact write its own."
+        )
+    for name, (given, usable) in _REWRITTEN.items():
+        if env.get(name) != usable:
+            continue
+        notes.append(
+            f"{name} starts with {given.partition('://')[0]}://, a driver this installation "
+            f"does not have; DataPact's commands use {usable.partition('://')[0]}://, but "
+            "dagster-webserver and dagster-daemon started on their own read it as written: "
+            "spell it that way in their environment."
+        )
+    return notes
 
 
 def _server_storage(env: Mapping[str, str]) -> ServerStorage | None:

@@ -1,10 +1,10 @@
 """Database URLs spelled any usual way, rewritten to a driver this installation has.
 
-`postgres://…` (the libpq and Heroku spelling) and `postgresql+psycopg://…` (SQLAlchemy's
-psycopg 3 driver) name the same server as `postgresql://…`, but SQLAlchemy would look for a
-dialect called `postgres` or a `psycopg` module that is not installed. DataPact depends on one
-driver per backend, so every URL it takes (warehouse, evidence, Dagster's storage) goes through
-`installed_driver_url` before an engine is made from it.
+`postgres://…` (the libpq and Heroku spelling), `postgresql://…` and `postgresql+psycopg://…`
+name the same server, but SQLAlchemy would look for a dialect called `postgres`, or for its
+default PostgreSQL driver (psycopg 3 since SQLAlchemy 2.1), which is not installed. DataPact
+depends on one driver per backend, so every URL it takes (warehouse, evidence, Dagster's
+storage) goes through `installed_driver_url` before an engine is made from it.
 """
 
 from __future__ import annotations
@@ -21,8 +21,9 @@ def installed_driver_url(url: str) -> str:
     """`url` with its scheme rewritten so SQLAlchemy can load it here; other URLs unchanged.
 
     A driver named in the URL is kept when its module is installed and it is not an asyncio
-    driver (DataPact's engines are synchronous); otherwise the backend's installed driver is
-    used. The rest of the URL (credentials, host, query) is left exactly as written.
+    driver (DataPact's engines are synchronous); otherwise, and when the URL names no driver,
+    the backend's installed driver is named. The rest of the URL (credentials, host, query) is
+    left exactly as written.
     """
     scheme, separator, rest = url.partition("://")
     if not separator:
@@ -32,9 +33,7 @@ def installed_driver_url(url: str) -> str:
     installed = _INSTALLED_DRIVER.get(backend)
     if installed is None:
         return url
-    if not driver or driver == installed:
-        new_scheme = f"{backend}+{driver}" if driver else backend
-    elif driver not in _ASYNC_DRIVERS and find_spec(driver) is not None:
+    if driver and driver != installed and driver not in _ASYNC_DRIVERS and find_spec(driver):
         new_scheme = f"{backend}+{driver}"
     else:
         new_scheme = f"{backend}+{installed}"

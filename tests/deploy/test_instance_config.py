@@ -12,7 +12,7 @@ import yaml
 from datapact_dagster.errors import EXIT_INVALID, UserError
 from datapact_dagster.pipeline.dagster_home import (
     OWNER_MARK,
-    instance_config_note,
+    instance_config_notes,
     prepare_dagster_home,
 )
 from datapact_dagster.settings import Settings
@@ -67,18 +67,20 @@ def test_a_driver_not_installed_is_rewritten_for_this_process(
     monkeypatch.setenv("DAGSTER_PG_URL", "postgresql+psycopg://dagster@db/dagster")
     prepare_dagster_home(settings)
     assert os.environ["DAGSTER_PG_URL"] == "postgresql+psycopg2://dagster@db/dagster"
+    [note] = instance_config_notes(settings.dagster_home)
+    assert "starts with postgresql+psycopg://" in note and "use postgresql+psycopg2://" in note
 
 
 @pytest.mark.parametrize(
     ("given", "usable"),
     [
-        ("postgres://u:p@h:5432/d", "postgresql://u:p@h:5432/d"),
+        ("postgres://u:p@h:5432/d", "postgresql+psycopg2://u:p@h:5432/d"),
         (
             "postgresql+psycopg://u:p@h/d?sslmode=require",
             "postgresql+psycopg2://u:p@h/d?sslmode=require",
         ),
         ("postgresql+asyncpg://u@h/d", "postgresql+psycopg2://u@h/d"),
-        ("postgresql://u@h/d", "postgresql://u@h/d"),
+        ("postgresql://u@h/d", "postgresql+psycopg2://u@h/d"),
         ("postgresql+psycopg2://u@h/d", "postgresql+psycopg2://u@h/d"),
         ("duckdb:////tmp/w.duckdb", "duckdb:////tmp/w.duckdb"),
         ("sqlite:///e.db", "sqlite:///e.db"),
@@ -153,11 +155,11 @@ def test_an_operators_own_file_is_left_alone_and_doctor_can_say_so(
     own = "telemetry:\n  enabled: true\n"
     settings.dagster_home.mkdir(parents=True)
     (settings.dagster_home / "dagster.yaml").write_text(own)
-    monkeypatch.setenv("DAGSTER_PG_URL", "postgresql://dagster@db/dagster")
+    monkeypatch.setenv("DAGSTER_PG_URL", "postgresql+psycopg2://dagster@db/dagster")
     home = prepare_dagster_home(settings)
     assert (home / "dagster.yaml").read_text() == own
-    note = instance_config_note(home)
-    assert note is not None and "DAGSTER_PG_URL not applied" in note and OWNER_MARK in note
+    [note] = instance_config_notes(home)
+    assert "DAGSTER_PG_URL not applied" in note and OWNER_MARK in note
     (home / "dagster.yaml").unlink()
     prepare_dagster_home(settings)
-    assert instance_config_note(home) is None
+    assert instance_config_notes(home) == []
