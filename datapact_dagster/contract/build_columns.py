@@ -48,6 +48,8 @@ def column_name_problem(name: str) -> str | None:
         return "is empty"
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
         return "holds a control character (NUL, a line break, ...)"
+    if '"' in name:
+        return "holds a double quote, the quote character of SQL names"
     if len(name.encode()) > MAX_COLUMN_NAME_BYTES:
         return f"is longer than {MAX_COLUMN_NAME_BYTES} bytes, the warehouse limit"
     return None
@@ -65,7 +67,7 @@ def read_column(
             (*path, "name"),
             f"column name {name!r} {problem}",
             f"name the column as the warehouse holds it (at most {MAX_COLUMN_NAME_BYTES} bytes, "
-            "no control characters)",
+            "no control character or double quote)",
             code="identifier",
         )
         ok = False
