@@ -76,7 +76,7 @@ def in_force_result(
     upstream = breakers.breached_upstream_of(plan.table.asset_key)
     health = table_health(plan, breakers)
     passed = own.state is BreakerState.closed and not upstream
-    sentences = _own_sentences(plan, own, run_id, published_run, data_failures)
+    sentences = _own_sentences(plan, own, run_id, published_run, data_failures, bool(upstream))
     sentences += [f"Held: upstream {breach_words(b)}." for b in upstream]
     metadata: dict[str, dg.MetadataValue] = {
         mk.HEALTH: dg.MetadataValue.text(health.value),
@@ -110,6 +110,7 @@ def _own_sentences(
     run_id: str,
     published_run: str | None,
     data_failures: int | None,
+    held: bool,
 ) -> list[str]:
     contract = f"Contract {plan.contract.id} v{plan.contract.version}"
     published = f"the published data (run {published_run})" if published_run else None
@@ -132,9 +133,10 @@ def _own_sentences(
         return [f"{contract}: no check has been evaluated yet (never run)."]
     failing = ", ".join(f.key for f in own.failing)
     note = f" Non-blocking checks failing: {failing}." if failing else ""
+    standing = "stays published" if held else "is in force"
     return [
         f"{contract}: the latest delivery passed every blocking check"
-        + (f"; {published} is in force." if published else ".")
+        + (f"; {published} {standing}." if published else ".")
         + note
     ]
 

@@ -78,7 +78,8 @@ def summarize_run(
             summary = by_key.setdefault(
                 evaluation.asset_key, TableSummary(evaluation.asset_key.to_user_string())
             )
-            step_key_asset[step] = evaluation.asset_key
+            if step == _step_of(evaluation.asset_key):
+                step_key_asset[step] = evaluation.asset_key
             if mk.is_contract_in_force_check(evaluation.check_name):
                 summary.in_force = evaluation.passed
                 summary.in_force_reason = evaluation.description
@@ -97,20 +98,8 @@ def summarize_run(
             if step in starts:
                 summary.seconds = record.timestamp - starts[step]
             if kind == "STEP_FAILURE":
-                data = event.event_specific_data
-                meta = getattr(getattr(data, "user_failure_data", None), "metadata", {}) or {}
-                if mk.QUARANTINE_TABLE in meta:
-                    summary.status = TableRunStatus.QUARANTINED
-                elif mk.HELD_BY in meta:
-                    summary.status = TableRunStatus.REFUSED
-                    summary.message = getattr(data, "user_failure_data", None) and (
-                        data.user_failure_data.description
-                    )
-                else:
-                    summary.status = TableRunStatus.ERROR
-                    summary.message = _root_cause(getattr(data, "error", None))
-                if mk.ROWS_REJECTED in meta:
-                    summary.rows = int(meta[mk.ROWS_REJECTED].value)
+                summary.status = TableRunStatus.ERROR
+                summary.message = _root_cause(getattr(event.event_specific_data, "error", None))
             elif kind == "STEP_SKIPPED":
                 summary.status = TableRunStatus.NOT_RUN
             elif summary.status is TableRunStatus.NOT_RUN:
@@ -134,7 +123,7 @@ def _read_observation(
     observation = event.event_specific_data.asset_observation  # type: ignore[union-attr]
     key = observation.asset_key
     step = event.step_key or ""
-    if step != "__".join(key.path):
+    if step != _step_of(key):
         return
     meta = observation.metadata
     summary = by_key.setdefault(key, TableSummary(key.to_user_string()))
@@ -184,8 +173,13 @@ def label_tables_not_run(summaries: list[TableSummary], parents: Mapping[str, Se
             by_asset[asset].status = TableRunStatus.UPSTREAM_ERROR
 
 
+def _step_of(key: dg.AssetKey) -> str:
+    """The key of the step that builds a table (its asset is named '<layer>__<table>')."""
+    return "__".join(key.path)
+
+
 def _asset_of_step(step: str, asset_keys: list[dg.AssetKey]) -> dg.AssetKey | None:
-    return next((k for k in asset_keys if "__".join(k.path) == step), None)
+    return next((k for k in asset_keys if _step_of(k) == step), None)
 
 
 def _root_cause(error: object) -> str | None:
