@@ -139,16 +139,31 @@ def _write_atomically(path: Path, text: str) -> None:
     os.replace(partial, path)
 
 
+_STORAGE_FAULTS = (OSError, sqlite3.Error, sa.exc.OperationalError)
+
+
 @contextmanager
 def dagster_storage_errors(home: Path) -> Iterator[None]:
-    """A Dagster home that cannot be created or written (permissions, a full disk, a file in
-    the way) is a system fault: one line naming the folder and the cause, exit 3."""
+    """Dagster's storage that cannot be used is a system fault: one line naming where it is
+    and the cause, exit 3. Locally: a Dagster home that cannot be created or written
+    (permissions, a full disk, a file in the way); on a server: one that cannot be reached
+    (Dagster retries the connection, then raises its own error from the driver's)."""
     try:
         yield
-    except (OSError, sqlite3.Error, sa.exc.OperationalError) as exc:
-        cause = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:300]
-        raise UserError(
-            f"Dagster's storage in {home} cannot be used: {cause}. Check that the folder is "
-            "writable and its disk has space (DAGSTER_HOME sets another folder).",
-            EXIT_SYSTEM_ERROR,
-        ) from exc
+    except Exception as exc:
+        fault = exc if isinstance(exc, _STORAGE_FAULTS) else exc.__cause__
+        if not isinstance(fault, _STORAGE_FAULTS):
+            raise
+        cause = str(getattr(fault, "orig", None) or fault).strip().splitlines()[0][:300]
+        storage = server_storage(os.environ) if isinstance(fault, sa.exc.DBAPIError) else None
+        if storage is not None:
+            message = (
+                f"Dagster's storage ({storage.description}) cannot be used: {cause}. Check "
+                "that the server is up and that the variable names a database you can use."
+            )
+        else:
+            message = (
+                f"Dagster's storage in {home} cannot be used: {cause}. Check that the folder "
+                "is writable and its disk has space (DAGSTER_HOME sets another folder)."
+            )
+        raise UserError(message, EXIT_SYSTEM_ERROR) from exc

@@ -9,9 +9,10 @@ import dagster as dg
 import pytest
 import yaml
 
-from datapact_dagster.errors import EXIT_INVALID, UserError
+from datapact_dagster.errors import EXIT_INVALID, EXIT_SYSTEM_ERROR, UserError
 from datapact_dagster.pipeline.dagster_home import (
     OWNER_MARK,
+    dagster_storage_errors,
     instance_config_notes,
     prepare_dagster_home,
 )
@@ -163,3 +164,21 @@ def test_an_operators_own_file_is_left_alone_and_doctor_can_say_so(
     (home / "dagster.yaml").unlink()
     prepare_dagster_home(settings)
     assert instance_config_notes(home) == []
+
+
+def test_an_unreachable_storage_server_is_one_line_and_exit_3(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("DAGSTER_PG_URL", f"postgresql://nobody@127.0.0.1:{port}/dagster")
+    home = prepare_dagster_home(settings)
+    with pytest.raises(UserError) as raised, dagster_storage_errors(home):
+        dg.DagsterInstance.get()
+    assert raised.value.exit_code == EXIT_SYSTEM_ERROR
+    message = str(raised.value)
+    assert "from DAGSTER_PG_URL" in message and str(port) in message
+    assert "\n" not in message
