@@ -10,6 +10,7 @@ from datapact_dagster.contract.build_quality import read_quality
 from datapact_dagster.contract.extensions import PROPERTY_KEYS, read_custom_properties
 from datapact_dagster.contract.findings import DocPath, FindingCollector, format_doc_path
 from datapact_dagster.contract.model import Column, Relationship, ValueOptions
+from datapact_dagster.warehouse.dialects import max_name_bytes
 from datapact_dagster.warehouse.types import COLUMN_TYPES
 
 PII_CLASSIFICATIONS = ("pii", "restricted", "confidential", "sensitive")
@@ -37,8 +38,8 @@ _BOUND_PAIRS = (
     ("exclusiveMinimum", "maximum"),
     ("exclusiveMinimum", "exclusiveMaximum"),
 )
-MAX_COLUMN_NAME_BYTES = 63
-"""PostgreSQL keeps 63 bytes of a name and silently cuts the rest (DuckDB keeps more)."""
+MAX_COLUMN_NAME_BYTES = max_name_bytes()
+"""The longest column name every warehouse keeps whole (one of them silently cuts the rest)."""
 
 
 def column_name_problem(name: str) -> str | None:
@@ -51,7 +52,9 @@ def column_name_problem(name: str) -> str | None:
     if '"' in name:
         return "holds a double quote, the quote character of SQL names"
     if len(name.encode()) > MAX_COLUMN_NAME_BYTES:
-        return f"is longer than {MAX_COLUMN_NAME_BYTES} bytes, the warehouse limit"
+        return (
+            f"is longer than {MAX_COLUMN_NAME_BYTES} bytes, the longest name every warehouse keeps"
+        )
     return None
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 
 from datapact_dagster.contract.findings import DocPath, Finding, format_doc_path
@@ -93,6 +93,7 @@ def check_contract_set(
                     "checks); rename one",
                     "duplicate-table",
                 )
+    _one_table_per_relation(tables.values(), report)
     for contract, table in tables.values():
         for rel in table.relationships:
             target = tables.get(rel.to_table)
@@ -212,6 +213,24 @@ def check_contract_set(
             "cycle",
         )
     return report.findings
+
+
+def _one_table_per_relation(tables: Iterable[tuple[Contract, Table]], report: SetReporter) -> None:
+    """Two tables (under different names) must not build the same relation."""
+    by_relation: dict[str, list[tuple[Contract, Table]]] = {}
+    for contract, table in tables:
+        by_relation.setdefault(table.physical_name, []).append((contract, table))
+    for relation, same in by_relation.items():
+        for contract, table in same if len(same) > 1 else ():
+            other_contract, other = next((c, t) for c, t in same if t is not table)
+            report.add(
+                contract,
+                f"{table.doc_path}.physicalName",
+                f"physicalName '{relation}' is also the relation of table '{other.name}' in "
+                f"{other_contract.source_path}",
+                "each table builds its own relation: give one of them another physicalName",
+                "duplicate-table",
+            )
 
 
 def _check_rule_reads(

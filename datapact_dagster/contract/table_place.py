@@ -16,6 +16,7 @@ from typing import Any
 from datapact_dagster.contract.extensions import TABLE_KEYS, read_custom_properties
 from datapact_dagster.contract.findings import DocPath, FindingCollector
 from datapact_dagster.contract.model import Layer
+from datapact_dagster.warehouse.dialects import max_name_bytes
 from datapact_dagster.warehouse.names import LANDING_SCHEMA, QUARANTINE_SCHEMA
 
 LAYER_KEY = "layer"
@@ -24,9 +25,9 @@ TABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 """A table's name names its checks, its Dagster asset and its SQL file."""
 RELATION_PART = re.compile(r"^[a-z_][a-z0-9_]*$")
 """A part of a real physical name: written unquoted in SQL, it means the same relation on every
-warehouse (PostgreSQL folds unquoted names to lower case, DuckDB ignores case)."""
-MAX_RELATION_PART = 48
-"""PostgreSQL keeps 63 bytes of a name; DataPact appends up to 15 (`__dp_previous`)."""
+warehouse (one folds unquoted names to lower case, another ignores case)."""
+MAX_RELATION_PART = max_name_bytes() - 15
+"""The longest name every warehouse keeps, less what DataPact appends (`__dp_previous`)."""
 _LAYERS = ", ".join(Layer.__members__)
 _SET_LAYER = "customProperties: [{property: layer, value: silver}]"
 

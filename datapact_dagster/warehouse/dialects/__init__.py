@@ -86,6 +86,11 @@ def outside_function_prefixes() -> tuple[str, ...]:
     return tuple(p for dialect in DIALECTS for p in dialect.outside_function_prefixes)
 
 
+def max_name_bytes() -> int:
+    """The longest name every warehouse keeps whole (a longer one is cut or refused by some)."""
+    return min(dialect.max_name_bytes for dialect in DIALECTS)
+
+
 def source_dialect() -> WarehouseDialect:
     """The dialect DataPact's table SQL is written in (transpiled for the others)."""
     return for_name(SOURCE_DIALECT)

@@ -39,6 +39,9 @@ class WarehouseDialect(ABC):
     native_regex: ClassVar[bool]
     """GX's regex expectations run here as they are (else the suite writes its own SQL)."""
     session_settings: ClassVar[tuple[str, ...]] = ()
+    max_name_bytes: ClassVar[int] = 63
+    """The longest name (bytes of UTF-8) it keeps whole; SQL's common limit (NAMEDATALEN - 1)
+    unless a warehouse keeps more."""
     outside_function_prefixes: ClassVar[tuple[str, ...]] = ()
     """Name prefixes of this warehouse's functions that reach outside the data (files,
     extensions, settings, other databases): contract SQL may not call them."""
