@@ -84,6 +84,15 @@ def _read_rule(
         return None
     metric = item.get("metric")
     if kind == LIBRARY:
+        if metric is None and isinstance(item.get("rule"), str):
+            out.add(
+                (*path, "rule"),
+                f"library rule {item['rule']!r} is not one DataPact runs",
+                f"use one of the ODCS v3.0 rules {', '.join(V3_0_LIBRARY_RULES)}, or a 'sql' "
+                "or 'custom' great-expectations rule",
+                code="unsupported-rule",
+            )
+            return None
         if metric is None:
             out.add(
                 path,
