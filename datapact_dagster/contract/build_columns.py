@@ -87,7 +87,9 @@ def read_column(
         out.add(
             (*path, "logicalType"),
             f"logicalType '{logical}' is not a flat column type",
-            f"use one of {', '.join(COLUMN_TYPES)}; nested data is not supported in tables",
+            f"use one of {', '.join(COLUMN_TYPES)}; nested data is not supported in tables: "
+            "flatten it in the table's SQL (one column per field), or keep it as JSON text in "
+            "a string column",
             code="type",
         )
         ok = False
