@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +9,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.project.conftest import clean_env, free_port, run_command, wait_for_loaded_location
+from tests.project.conftest import (
+    clean_env,
+    free_port,
+    run_command,
+    stop_process_group,
+    wait_for_loaded_location,
+)
 
 DATAPACT = [sys.executable, "-m", "datapact_dagster.cli"]
 EXAMPLE_TABLES = ("bronze/raw_orders", "silver/orders", "gold/daily_orders")
@@ -155,12 +159,7 @@ def test_ui_starts_in_a_folder_with_only_contracts_and_sql(tmp_path: Path) -> No
     try:
         answer = wait_for_loaded_location(port, process, deadline_s=180)
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        stop_process_group(process)
 
     entries = answer["data"]["workspaceOrError"]["locationEntries"]
     assert [e["locationOrLoadError"]["__typename"] for e in entries] == ["RepositoryLocation"]

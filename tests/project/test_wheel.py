@@ -7,7 +7,6 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import signal
 import subprocess
 import zipfile
 from collections.abc import Iterator
@@ -16,7 +15,13 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import PROJECT_ROOT
-from tests.project.conftest import clean_env, free_port, run_command, wait_for_loaded_location
+from tests.project.conftest import (
+    clean_env,
+    free_port,
+    run_command,
+    stop_process_group,
+    wait_for_loaded_location,
+)
 
 PYTHONS = ("3.12", "3.13")
 """Supported versions besides the one the repository's environment runs (tested everywhere)."""
@@ -132,12 +137,7 @@ def test_installed_package_ui_loads_the_project(installed: Path, tmp_path: Path)
     try:
         answer = wait_for_loaded_location(port, process, deadline_s=180)
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        stop_process_group(process)
 
     (entry,) = answer["data"]["workspaceOrError"]["locationEntries"]
     assert entry["name"] == "p"
