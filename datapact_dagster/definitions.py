@@ -6,18 +6,10 @@ from pathlib import Path
 
 import dagster as dg
 
+from datapact_dagster.defs.executors import run_executor
 from datapact_dagster.defs.resources import DataPactResource
 from datapact_dagster.pipeline.job_runner import progress_logger
 from datapact_dagster.plan.project import load_project
-from datapact_dagster.warehouse.dialects import for_url
-
-
-def _executor() -> dg.ExecutorDefinition:
-    # A single-writer warehouse admits one writer process: run steps in-process so parallel
-    # steps never contend for its lock. Other warehouses take parallel steps.
-    if for_url(load_project().settings.warehouse_url).single_writer:
-        return dg.in_process_executor
-    return dg.multiprocess_executor
 
 
 @dg.definitions
@@ -27,7 +19,7 @@ def defs() -> dg.Definitions:
         dg.load_from_defs_folder(path_within_project=Path(__file__).parent),
         dg.Definitions(
             resources={"datapact": DataPactResource.from_settings(project.settings)},
-            executor=_executor(),
+            executor=run_executor(project.settings.warehouse_url),
             loggers={"console": dg.colored_console_logger, "progress_logger": progress_logger},
         ),
     )

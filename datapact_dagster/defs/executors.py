@@ -1,0 +1,99 @@
+"""Where a run's steps execute: in the run's process, in processes beside it, or on Celery
+workers on other machines. Chosen with DATAPACT_EXECUTOR, the same in every process that loads
+the definitions (the webserver, the daemon, `datapact run`, and the Celery workers).
+
+| DATAPACT_EXECUTOR | steps run | needs |
+|---|---|---|
+| unset | in-process on a single-writer warehouse, else in parallel processes | nothing |
+| `in_process` | one after another in the run's process | nothing |
+| `multiprocess` | in parallel child processes of the run | a warehouse with many writers |
+| `celery` | on Celery workers, through a broker | the `celery` extra, Dagster storage on a server |
+
+The Celery broker and result backend come from DATAPACT_CELERY_BROKER_URL and
+DATAPACT_CELERY_BACKEND_URL (default: the broker URL, which suits Redis).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from enum import StrEnum
+
+import dagster as dg
+
+from datapact_dagster.errors import EXIT_INVALID, UserError
+from datapact_dagster.pipeline.celery_config import BACKEND_ENV, BROKER_ENV, celery_app_args
+from datapact_dagster.warehouse.dialects import for_url
+
+EXECUTOR_ENV = "DATAPACT_EXECUTOR"
+
+
+class ExecutorChoice(StrEnum):
+    IN_PROCESS = "in_process"
+    MULTIPROCESS = "multiprocess"
+    CELERY = "celery"
+
+
+def executor_choice(env: Mapping[str, str], warehouse_url: str) -> ExecutorChoice:
+    """The executor DATAPACT_EXECUTOR names, or the default for the warehouse; refuses a
+    choice the warehouse cannot take, naming the fix."""
+    dialect = for_url(warehouse_url)
+    given = env.get(EXECUTOR_ENV, "").strip()
+    if not given:
+        return ExecutorChoice.IN_PROCESS if dialect.single_writer else ExecutorChoice.MULTIPROCESS
+    try:
+        choice = ExecutorChoice(given)
+    except ValueError:
+        known = ", ".join(c.value for c in ExecutorChoice)
+        raise UserError(
+            f"{EXECUTOR_ENV}={given!r} is not an executor DataPact knows. Set it to one of "
+            f"{known}, or unset it for the default.",
+            EXIT_INVALID,
+        ) from None
+    if dialect.single_writer and choice is not ExecutorChoice.IN_PROCESS:
+        raise UserError(
+            f"{EXECUTOR_ENV}={choice.value} needs a warehouse that several processes may write, "
+            f"but {dialect.display_name} is written by one process only (the embedded default, "
+            "which cannot be shared by workers). Set DATAPACT_WAREHOUSE_URL to a PostgreSQL "
+            f"warehouse, or unset {EXECUTOR_ENV} to run the steps in-process.",
+            EXIT_INVALID,
+        )
+    if choice is ExecutorChoice.CELERY and not env.get(BROKER_ENV, "").strip():
+        raise UserError(
+            f"{EXECUTOR_ENV}=celery needs the Celery broker: set {BROKER_ENV} (for example "
+            "redis://broker.internal:6379/0) in every process that loads DataPact, workers "
+            "included.",
+            EXIT_INVALID,
+        )
+    return choice
+
+
+def build_executor(env: Mapping[str, str], warehouse_url: str) -> dg.ExecutorDefinition:
+    choice = executor_choice(env, warehouse_url)
+    if choice is ExecutorChoice.IN_PROCESS:
+        return dg.in_process_executor
+    if choice is ExecutorChoice.MULTIPROCESS:
+        return dg.multiprocess_executor
+    try:
+        from dagster_celery import celery_executor
+    except ImportError:
+        raise UserError(
+            f"{EXECUTOR_ENV}=celery needs dagster-celery: install DataPact with its celery "
+            "extra (pip install 'datapact-dagster[celery]').",
+            EXIT_INVALID,
+        ) from None
+    # Read from the environment when a run starts: no password is stored with the job.
+    backend = BACKEND_ENV if env.get(BACKEND_ENV, "").strip() else BROKER_ENV
+    return celery_executor.configured(
+        {
+            "broker": {"env": BROKER_ENV},
+            "backend": {"env": backend},
+            "config_source": celery_app_args(env)["config_source"],
+        },
+        name="celery",
+    )
+
+
+def run_executor(warehouse_url: str) -> dg.ExecutorDefinition:
+    """The executor of this process's environment (see the module docstring)."""
+    return build_executor(os.environ, warehouse_url)
