@@ -33,9 +33,21 @@ def column_lineage(
             if leaf.downstream or not isinstance(leaf.source, exp.Table):
                 continue
             table = leaf.source
-            pair = (f"{table.db}.{table.name}", leaf.name.split(".")[-1])
+            declared = schema.get(table.db, {}).get(table.name, {})
+            pair = (f"{table.db}.{table.name}", _declared_name(leaf.name, declared))
             if table.db and pair not in sources:
                 sources.append(pair)
         if sources:
             result[column] = sources
     return result
+
+
+def _declared_name(traced: str, declared: Mapping[str, str]) -> str:
+    """The upstream column as its contract names it: sqlglot reports a column normalised
+    (`"site name"` for `"Site Name"`), so it is matched back regardless of case and quotes."""
+    bare = traced.split(".")[-1]
+    unquoted = bare[1:-1].replace('""', '"') if bare.startswith('"') else bare
+    if unquoted in declared:
+        return unquoted
+    folded = unquoted.casefold()
+    return next((name for name in declared if name.casefold() == folded), unquoted)

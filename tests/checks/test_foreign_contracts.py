@@ -14,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from datapact_dagster.defs.resources import DataPactResource
+from datapact_dagster.plan.dependencies import column_sources
 from datapact_dagster.plan.project import load_project
 from tests.checks.conftest import ENGINES
 from tests.checks.foreign_project import foreign_project, write_landing
@@ -67,7 +68,11 @@ def test_the_plan_keeps_real_names_and_layers(
         project = load_project()
         found = {p.table.asset_key: p.table.physical_name for p in project.plans}
         keys = {spec.key for p in project.plans for spec in p.specs}
+        daily = project.plan_for("site_daily").table
+        sources = column_sources(project.contracts, daily)
     assert found == TABLES
+    assert sources["Reading Day"] == [(("silver", "site_readings"), "Reading Time")]
+    assert sources["Mean Value"] == [(("silver", "site_readings"), "DataValue")]
     assert "tbl__UniqueID__not_null" in keys
     assert "tbl__DataValue__nullvalues" in keys
     assert "site_daily__table__primary_key" in keys
