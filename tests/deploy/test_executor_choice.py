@@ -1,0 +1,75 @@
+"""DATAPACT_EXECUTOR: the default per warehouse, each choice, and the refusals that name the fix."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from datapact_dagster.defs.executors import ExecutorChoice, build_executor, executor_choice
+from datapact_dagster.errors import EXIT_INVALID, UserError
+
+DUCKDB = "duckdb:////tmp/warehouse.duckdb"
+POSTGRES = "postgresql+psycopg2://datapact@db.internal/warehouse"
+BROKER = {"DATAPACT_CELERY_BROKER_URL": "redis://127.0.0.1:6379/0"}
+
+
+def test_the_default_follows_the_warehouse() -> None:
+    assert executor_choice({}, DUCKDB) is ExecutorChoice.IN_PROCESS
+    assert executor_choice({}, POSTGRES) is ExecutorChoice.MULTIPROCESS
+    assert build_executor({}, DUCKDB).name == "in_process"
+    assert build_executor({}, POSTGRES).name == "multiprocess"
+
+
+@pytest.mark.parametrize("choice", list(ExecutorChoice))
+def test_postgresql_takes_every_executor(choice: ExecutorChoice) -> None:
+    env = {"DATAPACT_EXECUTOR": choice.value, **BROKER}
+    assert executor_choice(env, POSTGRES) is choice
+    assert build_executor(env, POSTGRES).name == choice.value
+
+
+def test_celery_reads_its_broker_from_the_environment_when_a_run_starts() -> None:
+    executor = build_executor({"DATAPACT_EXECUTOR": "celery", **BROKER}, POSTGRES)
+    config = executor.config_schema._config_fn({})  # type: ignore[union-attr]
+    assert config["broker"] == {"env": "DATAPACT_CELERY_BROKER_URL"}
+    assert config["backend"] == {"env": "DATAPACT_CELERY_BROKER_URL"}
+    assert "redis://" not in str(config), "no broker URL (or password) stored with the job"
+
+
+@pytest.mark.parametrize("choice", ["multiprocess", "celery"])
+def test_duckdb_refuses_more_than_one_writer_process(choice: str) -> None:
+    with pytest.raises(UserError) as refused:
+        executor_choice({"DATAPACT_EXECUTOR": choice, **BROKER}, DUCKDB)
+    assert refused.value.exit_code == EXIT_INVALID
+    message = str(refused.value)
+    assert "DuckDB" in message and "DATAPACT_WAREHOUSE_URL" in message
+    assert executor_choice({"DATAPACT_EXECUTOR": "in_process"}, DUCKDB) is ExecutorChoice.IN_PROCESS
+
+
+def test_unknown_executor_and_missing_broker_are_named() -> None:
+    with pytest.raises(UserError, match="in_process, multiprocess, celery"):
+        executor_choice({"DATAPACT_EXECUTOR": "kubernetes"}, POSTGRES)
+    with pytest.raises(UserError, match="DATAPACT_CELERY_BROKER_URL"):
+        executor_choice({"DATAPACT_EXECUTOR": "celery"}, POSTGRES)
+
+
+def test_datapact_run_refuses_celery_on_duckdb_in_one_line(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "datapact_dagster.cli", "run"],
+        env={
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(tmp_path),
+            "DATAPACT_STATE_DIR": str(tmp_path / "state"),
+            "DATAPACT_EXECUTOR": "celery",
+            **BROKER,
+        },
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == EXIT_INVALID, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    assert "DATAPACT_EXECUTOR=celery needs a warehouse" in result.stderr
