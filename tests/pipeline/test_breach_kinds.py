@@ -38,13 +38,18 @@ def test_breach_is_caught_by_exactly_its_target_check(
     ]
     assert {e.check_name for e in failed} == {planted["target_check"]}
     (evaluation,) = failed
-    # a blocking (error) failure also fails the table's breaker check, and nothing else does
+    # a blocking (error) failure also fails the breaker check of the table and of each table
+    # it holds; a warning fails none
     breaker_checks = {
         e.check_name for e in result.get_asset_check_evaluations() if not e.passed
     } - {planted["target_check"]}
     table = planted["target_check"].split("__")[0]
     blocking = evaluation.metadata["severity"].value == "error"
-    assert breaker_checks == ({f"{table}__contract_in_force"} if blocking else set())
+    if blocking:
+        assert f"{table}__contract_in_force" in breaker_checks
+        assert all(name.endswith("__contract_in_force") for name in breaker_checks)
+    else:
+        assert breaker_checks == set()
     expected = planted["expected_unexpected_count"]
     if expected is not None:
         assert evaluation.metadata["unexpected_count"].value == expected
