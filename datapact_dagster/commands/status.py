@@ -15,6 +15,7 @@ from datapact_dagster.commands.base import (
     UserError,
     project_dir,
 )
+from datapact_dagster.commands.crash import one_line
 from datapact_dagster.commands.loading import contracts_or_exit
 from datapact_dagster.commands.table import render_table
 from datapact_dagster.settings import Settings
@@ -80,14 +81,6 @@ def status_rows(root: Any) -> list[dict[str, Any]]:
             }
         )
     return rows
-
-
-def one_line(exc: BaseException) -> str:
-    """An exception as one line: a driver error without SQLAlchemy's statement and links."""
-    cause = getattr(exc, "orig", None) or exc
-    text = str(cause).strip()
-    first = text.splitlines()[0] if text else ""
-    return f"{type(cause).__name__}: {first}" if first else type(cause).__name__
 
 
 def warehouse_problem(warehouse_url: str, relations: list[str]) -> str | None:
