@@ -6,7 +6,7 @@ import argparse
 import json
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from datapact_dagster.commands.base import (
     EXIT_BREACHED,
@@ -20,14 +20,18 @@ from datapact_dagster.commands.loading import contracts_or_exit
 from datapact_dagster.commands.table import render_table
 from datapact_dagster.settings import Settings
 
+if TYPE_CHECKING:
+    from datapact_dagster.breaker.read import Breakers
+    from datapact_dagster.breaker.state import Health
+
 COLUMNS = ["contract", "version", "table", "state", "breaker", "since", "failing checks", "holding"]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "status",
-        help="show each contract's state (healthy / breached / stale / never run) and "
-        "the downstream tables it holds; exit 1 when anything is breached",
+        help="show each contract table's state (healthy / breached / held / stale / never run) "
+        "and the downstream tables it holds; exit 1 when anything is breached",
     )
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.set_defaults(handler=run)
@@ -41,7 +45,6 @@ def status_rows(root: Any) -> list[dict[str, Any]]:
     """One entry per contract table, in pipeline order (bronze, silver, gold)."""
     import dagster as dg
 
-    from datapact_dagster.breaker.graph import layer_order
     from datapact_dagster.breaker.project_breakers import read_project_breakers
     from datapact_dagster.pipeline.dagster_home import prepare_dagster_home
     from datapact_dagster.plan.project import load_project
@@ -49,7 +52,23 @@ def status_rows(root: Any) -> list[dict[str, Any]]:
 
     prepare_dagster_home(Settings.from_env(root))
     with dg.DagsterInstance.get() as instance:
-        breakers = read_project_breakers(instance, load_project())
+        return rows_of(read_project_breakers(instance, load_project()))
+
+
+def table_state(breakers: Breakers, key: tuple[str, ...]) -> Health:
+    """A table's state in one word: its own breach or staleness first, then held when a table
+    it depends on is breached, else its own health (as the UI's breaker check says it)."""
+    from datapact_dagster.breaker.state import Health
+
+    own = breakers.by_table[key].health
+    if own in (Health.breached, Health.stale):
+        return own
+    return Health.held if breakers.breached_upstream_of(key) else own
+
+
+def rows_of(breakers: Breakers) -> list[dict[str, Any]]:
+    from datapact_dagster.breaker.graph import layer_order
+
     rows = []
     for key in sorted(breakers.by_table, key=layer_order):
         breaker = breakers.by_table[key]
@@ -59,7 +78,7 @@ def status_rows(root: Any) -> list[dict[str, Any]]:
                 "contract": breaker.contract_id,
                 "version": breaker.contract_version,
                 "table": breaker.asset_path,
-                "state": breaker.health,
+                "state": table_state(breakers, key).value,
                 "breaker": breaker.state.value,
                 "since": _timestamp(
                     breaker.since if breaker.failing else breaker.last_evaluated_at
