@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -38,6 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if not args.debug:
+        quiet_library_logs()
     try:
         return int(args.handler(args) or 0)
     except UserError as exc:
@@ -60,6 +63,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             debug=args.debug,
         )
         return EXIT_SYSTEM_ERROR
+
+
+LIBRARY_LOGGERS = ("dagster", "alembic", "great_expectations", "sqlalchemy")
+"""Libraries whose own DEBUG/INFO lines (storage migrations, daemon chatter) are not the CLI's
+output; their warnings and errors still show."""
+
+
+def quiet_library_logs() -> None:
+    for name in LIBRARY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def silence_stdout() -> None:

@@ -17,7 +17,8 @@ from datapact_dagster.commands.base import (
     project_dir,
 )
 from datapact_dagster.commands.loading import contracts_or_exit
-from datapact_dagster.commands.table import render_table
+from datapact_dagster.commands.run_summary import render_json, render_text, table_documents
+from datapact_dagster.commands.status import table_state
 from datapact_dagster.pipeline.run_status import TableRunStatus
 from datapact_dagster.settings import Settings
 
@@ -45,6 +46,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     run.set_defaults(handler=lambda a: execute(a, checks_only=False))
     check = sub.add_parser("check", help="re-validate published tables without rebuilding them")
     check.add_argument("--select", help="Dagster asset selection of the tables to check")
+    for parser in (run, check):
+        parser.add_argument(
+            "--format",
+            choices=("text", "json"),
+            default="text",
+            help="the per-table summary on stdout as a table or as JSON (progress: stderr)",
+        )
     check.set_defaults(handler=lambda a: execute(a, checks_only=True))
 
 
@@ -58,6 +66,7 @@ def execute(args: argparse.Namespace, *, checks_only: bool) -> int:
 
     from datapact_dagster import definitions
     from datapact_dagster.breaker.override import override_tags
+    from datapact_dagster.breaker.project_breakers import read_project_breakers
     from datapact_dagster.pipeline.dagster_home import (
         dagster_storage_errors,
         prepare_dagster_home,
@@ -132,35 +141,19 @@ def execute(args: argparse.Namespace, *, checks_only: bool) -> int:
             key=_layer_order,
         )
         summaries = summarize_run(instance, result.run_id, keys)
-    label_tables_not_run(summaries, asset_parents(job, keys))
+        label_tables_not_run(summaries, asset_parents(job, keys))
+        breakers = read_project_breakers(instance, load_project())
+    states = {"/".join(key): table_state(breakers, key).value for key in breakers.by_table}
     breached = any(s.status.breached or s.failed for s in summaries)
     errored = any(s.status is TableRunStatus.ERROR for s in summaries)
-    rows = [
-        {
-            "asset": s.asset,
-            "rows": "" if s.rows is None else f"{s.rows:,}",
-            "checks passed": s.passed,
-            "failed": s.failed,
-            "result": s.status.value,
-            "time": "" if s.seconds is None else f"{s.seconds:.1f}s",
-        }
-        for s in summaries
-    ]
-    print(render_table(rows, ["asset", "rows", "checks passed", "failed", "result", "time"]))
-    for s in summaries:
-        for name in s.failed_checks:
-            print(f"  FAILED {s.asset}: {name}")
-        if s.message:
-            print(f"  {s.asset}: {s.message}")
-    print(
-        f"run {result.run_id} finished in {time.monotonic() - started:.1f}s "
-        f"(open it with 'make ui')."
-    )
-    if errored:
-        return EXIT_SYSTEM_ERROR
-    if breached:
-        return EXIT_BREACHED
-    return EXIT_OK
+    code = EXIT_SYSTEM_ERROR if errored else EXIT_BREACHED if breached else EXIT_OK
+    tables = table_documents(summaries, states)
+    seconds = time.monotonic() - started
+    if args.format == "json":
+        print(render_json(command, result.run_id, seconds, code, tables))
+    else:
+        print(render_text(result.run_id, seconds, tables))
+    return code
 
 
 def _report_recovery(report: RecoveryReport) -> None:

@@ -1,8 +1,14 @@
-"""What one run did with each table, in the words the run summary prints (no Dagster import)."""
+"""What one run did with each table, in the words the run summary prints (no Dagster import).
+
+An outcome (published, quarantined, held…) is what the run did; a table's state (`Health`:
+healthy, breached, held…) is where that leaves the table. `TableRunStatus.health` links the two.
+"""
 
 from __future__ import annotations
 
 from enum import StrEnum
+
+from datapact_dagster.breaker.state import Health
 
 
 class TableRunStatus(StrEnum):
@@ -18,5 +24,19 @@ class TableRunStatus(StrEnum):
     CHECKED = "checked"
 
     @property
+    def health(self) -> Health | None:
+        """The table's state this outcome implies, in the one vocabulary (`Health`); None when
+        the outcome alone does not say (checked, an error, not run)."""
+        return _HEALTH.get(self)
+
+    @property
     def breached(self) -> bool:
         return self in (TableRunStatus.QUARANTINED, TableRunStatus.REFUSED)
+
+
+_HEALTH = {
+    TableRunStatus.PUBLISHED: Health.healthy,
+    TableRunStatus.QUARANTINED: Health.breached,
+    TableRunStatus.REFUSED: Health.held,
+    TableRunStatus.HELD: Health.held,
+}
