@@ -50,14 +50,23 @@ TIMEOUT = 600
 
 
 @dataclass
+class RunSteps:
+    status: str
+    workers_by_step: dict[str, str] = field(default_factory=dict)
+    """Each step's Celery worker, from the engine event a worker records before it runs one."""
+    step_times: dict[str, list[float]] = field(default_factory=dict)
+    """Each step's start and end."""
+
+
+@dataclass
 class CeleryRun:
     env: dict[str, str]
     project: Path
     logs: Path
     urls: dict[str, str]
     results: dict[str, subprocess.CompletedProcess[str]] = field(default_factory=dict)
-    workers_by_step: dict[str, str] = field(default_factory=dict)
-    run_statuses: list[str] = field(default_factory=list)
+    steps: dict[str, RunSteps] = field(default_factory=dict)
+    """What Dagster's storage holds of each run, by the name this test gave the run."""
     wall_seconds: float = 0.0
 
     def call(self, name: str, *command: str) -> subprocess.CompletedProcess[str]:
@@ -141,41 +150,69 @@ def _project(root: Path, target: Path) -> Path:
     return target
 
 
-def _steps_by_worker(dagster_url: str) -> tuple[dict[str, str], list[str]]:
-    """Each step's Celery worker (from the engine event the worker records before running the
-    step), and the status of every run in Dagster's storage."""
-    engine = sa.create_engine(dagster_url)
+def _read_run(run: CeleryRun, name: str) -> None:
+    """What Dagster's storage holds of the newest run, kept under `name`."""
+    engine = sa.create_engine(run.urls["dagster"])
     with engine.connect() as conn:
+        run_id, status = conn.execute(
+            sa.text("SELECT run_id, status FROM runs ORDER BY create_timestamp DESC LIMIT 1")
+        ).one()
         rows = conn.execute(
-            sa.text("SELECT event FROM event_logs WHERE dagster_event_type = 'ENGINE_EVENT'")
+            sa.text(
+                "SELECT event FROM event_logs WHERE run_id = :run_id AND dagster_event_type IN "
+                "('ENGINE_EVENT', 'STEP_START', 'STEP_SUCCESS', 'STEP_FAILURE')"
+            ),
+            {"run_id": run_id},
         ).scalars()
-        workers: dict[str, str] = {}
+        steps = RunSteps(status)
         for body in rows:
             entry = deserialize_value(body, EventLogEntry)
             event = entry.dagster_event
-            if event is None or event.event_type is not DagsterEventType.ENGINE_EVENT:
+            if event is None or not event.step_key:
                 continue
-            metadata = event.engine_event_data.metadata
-            if "Celery worker" in metadata and event.step_key:
-                workers[event.step_key] = str(metadata["Celery worker"].value)
-        statuses = list(conn.execute(sa.text("SELECT status FROM runs")).scalars())
+            if event.event_type is DagsterEventType.ENGINE_EVENT:
+                metadata = event.engine_event_data.metadata
+                if "Celery worker" in metadata:
+                    steps.workers_by_step[event.step_key] = str(metadata["Celery worker"].value)
+            else:
+                steps.step_times.setdefault(event.step_key, []).append(entry.timestamp)
     engine.dispose()
-    return workers, statuses
+    run.steps[name] = steps
+
+
+def _most_steps_at_once(step_times: dict[str, list[float]]) -> int:
+    edges = sorted(
+        (at, change)
+        for times in step_times.values()
+        for at, change in ((min(times), 1), (max(times), -1))
+    )
+    running = most = 0
+    for _, change in edges:
+        running += change
+        most = max(most, running)
+    return most
+
+
+def _set_pool_limit(run: CeleryRun, limit: int) -> None:
+    command = ("-m", "dagster", "instance", "concurrency", "set", POOL, str(limit))
+    assert run.call(f"pool {limit}", sys.executable, *command).returncode == 0, run.said()
 
 
 def _run_on_two_workers(run: CeleryRun) -> None:
     started = time.monotonic()
     assert run.datapact("generate", "generate", "--rows", "300").returncode == 0, run.said()
     run.datapact("doctor", "doctor")
-    # Two steps hold the warehouse pool at once, so two workers have work at the same time.
-    limit = run.call(
-        "pool", sys.executable, "-m", "dagster", "instance", "concurrency", "set", POOL, "2"
-    )
-    assert limit.returncode == 0, run.said()
+    # Two steps hold the warehouse pool at once, so both workers have work at the same time.
+    _set_pool_limit(run, 2)
     run.datapact("run", "run")
-    run.workers_by_step, run.run_statuses = _steps_by_worker(run.urls["dagster"])
+    _read_run(run, "run")
     run.datapact("verify", "evidence", "verify")
     run.wall_seconds = time.monotonic() - started
+    # The pool at one step: the three bronze steps, all ready at once, run one after another
+    # though two workers are free.
+    _set_pool_limit(run, 1)
+    run.datapact("bronze", "run", "--select", "group:bronze")
+    _read_run(run, "bronze")
 
 
 @pytest.fixture(scope="module")
@@ -241,14 +278,20 @@ def celery_run(
     finally:
         for process in reversed(processes):
             _stop(process)
-    print(f"\nrun on two Celery workers took {run.wall_seconds:.0f}s", file=sys.stderr)
+    steps = run.steps.get("run", RunSteps("none"))
+    print(
+        f"\nrun on two Celery workers took {run.wall_seconds:.0f}s; steps per worker: "
+        f"{Counter(steps.workers_by_step.values())}; at most "
+        f"{_most_steps_at_once(steps.step_times)} steps at once",
+        file=sys.stderr,
+    )
     yield run
 
 
 def test_the_run_succeeds_and_publishes_every_table(celery_run: CeleryRun) -> None:
     result = celery_run.results["run"]
     assert result.returncode == 0, celery_run.said()
-    assert celery_run.run_statuses == ["SUCCESS"]
+    assert celery_run.steps["run"].status == "SUCCESS"
     for table in TABLES:
         lines = [line for line in result.stdout.splitlines() if line.strip().startswith(table)]
         assert lines and "published" in lines[0], f"{table}:\n{result.stdout}"
@@ -260,13 +303,25 @@ def test_the_run_succeeds_and_publishes_every_table(celery_run: CeleryRun) -> No
 
 
 def test_steps_ran_on_both_workers(celery_run: CeleryRun) -> None:
-    by_step = celery_run.workers_by_step
-    assert len(by_step) == len(TABLES), by_step
-    per_worker = Counter(worker.split("@", 1)[0] for worker in by_step.values())
+    steps = celery_run.steps["run"]
+    assert len(steps.workers_by_step) == len(TABLES), steps.workers_by_step
+    assert set(steps.step_times) == set(steps.workers_by_step)
+    per_worker = Counter(worker.split("@", 1)[0] for worker in steps.workers_by_step.values())
     assert set(per_worker) == set(WORKERS), per_worker
+    assert _most_steps_at_once(steps.step_times) == 2
     for hostname in WORKERS:
         log = (celery_run.logs / f"{hostname}.log").read_text(errors="replace")
         assert "Task execute_plan" in log and "succeeded" in log, log[-2000:]
+
+
+def test_the_warehouse_pool_holds_across_workers(celery_run: CeleryRun) -> None:
+    """The run's process claims a slot of the warehouse pool before it hands a step to the
+    broker: at a limit of one, the three bronze steps run one at a time on two free workers."""
+    bronze = celery_run.steps["bronze"]
+    assert celery_run.results["bronze"].returncode == 0, celery_run.said()
+    assert bronze.status == "SUCCESS"
+    assert len(bronze.step_times) == 3 and len(bronze.workers_by_step) == 3
+    assert _most_steps_at_once(bronze.step_times) == 1
 
 
 def test_the_evidence_chain_verifies(celery_run: CeleryRun) -> None:
