@@ -1,4 +1,5 @@
-"""`datapact report`: evidence over a time window as HTML, JSON, JUnit XML or Markdown."""
+"""`datapact report`: evidence over a time window as HTML, JSON, JUnit XML or Markdown; `--serve`
+serves the reports folder on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ from pathlib import Path
 
 from datapact_dagster.commands.base import EXIT_OK, EXIT_SYSTEM_ERROR, UserError, project_dir
 from datapact_dagster.commands.evidence import open_store
+from datapact_dagster.commands.report_serve import DEFAULT_PORT, serve_reports
 from datapact_dagster.evidence import REPORT_FORMATS, EvidenceError, render_report
 from datapact_dagster.evidence.reports import report_from_store
 from datapact_dagster.settings import Settings
 
-DEFAULT_HTML_REPORT = Path("reports") / "report.html"
+REPORTS_FOLDER = "reports"
+DEFAULT_HTML_REPORT = Path(REPORTS_FOLDER) / "report.html"
 """Relative to the state folder (DATAPACT_STATE_DIR, default <project>/.datapact)."""
 
 
@@ -29,11 +32,25 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=None,
         help="output file (default: stdout; html: .datapact/reports/report.html)",
     )
+    parser.add_argument(
+        "--serve",
+        action="store_true",
+        help="serve the reports folder (<state dir>/reports, where runs write their reports) "
+        "read-only on http://127.0.0.1 until Ctrl-C",
+    )
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=DEFAULT_PORT,
+        help=f"port for --serve (default {DEFAULT_PORT}; 0 picks a free one)",
+    )
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     root = project_dir(args)
+    if args.serve:
+        return serve_reports(Settings.from_env(root).state_dir / REPORTS_FOLDER, args.port)
     if args.since and args.until and args.since >= args.until:
         raise UserError("--since must be earlier than --until")
     store = open_store(root)
