@@ -28,6 +28,19 @@ _EMOJI = {
 }
 
 
+_STATES = {
+    AlertKind.breach: "breached",
+    AlertKind.recovery: "healthy",
+    AlertKind.freshness_miss: "stale",
+}
+"""The table's state an event leaves, in the one vocabulary of states (`breaker.state.Health`,
+which this layer sits below; tests/alerts keeps the two equal)."""
+
+
+def table_state(kind: AlertKind) -> str | None:
+    return _STATES.get(kind)
+
+
 class RenderedAlert(NamedTuple):
     subject: str
     text: str
@@ -82,17 +95,18 @@ def _headline(event: AlertEvent) -> str:
     match event.kind:
         case AlertKind.breach:
             return (
-                f"The data of {asset} breaks {contract}. The new data was NOT published: "
+                f"{asset} is breached: its new data breaks {contract}. It was NOT published: "
                 f"the last good version stays in place and the rejected rows are quarantined."
             )
         case AlertKind.recovery:
             return (
-                f"{asset} passes {contract} again. The latest data is published and held "
-                f"downstream assets may run again."
+                f"{asset} is healthy: it passes {contract} again. The latest data is published "
+                f"and held downstream assets may run again."
             )
         case AlertKind.freshness_miss:
             return (
-                f"{asset} has not been refreshed within the freshness SLA of {contract}. "
+                f"{asset} is stale: it has not been refreshed within the freshness SLA of "
+                f"{contract}. "
                 f"Consumers are reading stale data."
             )
         case AlertKind.schema_drift:
@@ -133,6 +147,8 @@ def _facts(event: AlertEvent) -> list[tuple[str, str]]:
         ("Contract", f"{event.contract_id} {event.contract_version}"),
         ("Asset", event.asset_path),
     ]
+    if (state := table_state(event.kind)) is not None:
+        facts.append(("State", state))
     if event.since is not None:
         label = "Was breached since" if event.kind is AlertKind.recovery else "Since"
         duration = _duration(event.occurred_at - event.since)
