@@ -23,7 +23,7 @@ import dagster as dg
 
 from datapact_dagster.errors import EXIT_INVALID, UserError
 from datapact_dagster.pipeline.celery_config import BACKEND_ENV, BROKER_ENV, celery_app_args
-from datapact_dagster.warehouse.dialects import for_url
+from datapact_dagster.warehouse.dialects import DIALECTS, for_url
 
 EXECUTOR_ENV = "DATAPACT_EXECUTOR"
 
@@ -51,10 +51,11 @@ def executor_choice(env: Mapping[str, str], warehouse_url: str) -> ExecutorChoic
             EXIT_INVALID,
         ) from None
     if dialect.single_writer and choice is not ExecutorChoice.IN_PROCESS:
+        shared = " or ".join(d.display_name for d in DIALECTS if not d.single_writer)
         raise UserError(
             f"{EXECUTOR_ENV}={choice.value} needs a warehouse that several processes may write, "
             f"but {dialect.display_name} is written by one process only (the embedded default, "
-            "which cannot be shared by workers). Set DATAPACT_WAREHOUSE_URL to a PostgreSQL "
+            f"which cannot be shared by workers). Set DATAPACT_WAREHOUSE_URL to a {shared} "
             f"warehouse, or unset {EXECUTOR_ENV} to run the steps in-process.",
             EXIT_INVALID,
         )
