@@ -74,7 +74,8 @@ def test_every_copy_source_exists_in_the_build_context() -> None:
 
 def test_the_locked_install_resolves_with_the_celery_extra(tmp_path: Path) -> None:
     [export] = [rest for kind, rest in _instructions() if kind == "RUN" and "uv export" in rest]
-    command = shlex.split(export.split("&&")[0].replace("/tmp/requirements.txt", "-"))
+    command = shlex.split(export.split("&&")[0].replace("-o /tmp/requirements.txt", ""))
+    assert command[:2] == ["uv", "export"] and "--frozen" in command
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     pinned = {line.split("==")[0] for line in result.stdout.splitlines() if "==" in line}
