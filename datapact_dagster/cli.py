@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from datapact_dagster import commands
 from datapact_dagster.commands.base import EXIT_OK, EXIT_SYSTEM_ERROR, UserError
-from datapact_dagster.commands.crash import report_crash
+from datapact_dagster.commands.crash import injected_crash, report_crash
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -42,6 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.debug:
         quiet_library_logs()
     try:
+        injected_crash()
         return int(args.handler(args) or 0)
     except UserError as exc:
         print(f"datapact: {exc}", file=sys.stderr)

@@ -10,8 +10,18 @@ import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 
+from datapact_dagster.pipeline.failpoints import FAILPOINT_ENV
+
+CRASH_FAILPOINT = "cli_crash"
+"""DATAPACT_FAILPOINT=cli_crash makes a command raise an unexpected error (for tests only)."""
 LOG_FOLDER = "logs"
 """Inside the state folder (DATAPACT_STATE_DIR, default <project>/.datapact)."""
+
+
+def injected_crash() -> None:
+    """Raise the fault the tests inject with DATAPACT_FAILPOINT=cli_crash; nothing otherwise."""
+    if os.environ.get(FAILPOINT_ENV) == CRASH_FAILPOINT:
+        raise RuntimeError(f"fault injected by {FAILPOINT_ENV}={CRASH_FAILPOINT}")
 
 
 def one_line(exc: BaseException) -> str:

@@ -45,7 +45,8 @@ def open_store(root: Path) -> EvidenceStore:
     try:
         return EvidenceStore(evidence_url(root))
     except EvidenceError as exc:
-        raise UserError(str(exc), EXIT_SYSTEM_ERROR) from exc
+        # A driver error's first line says it; the rest is SQLAlchemy's link to its docs.
+        raise UserError(str(exc).strip().splitlines()[0], EXIT_SYSTEM_ERROR) from exc
 
 
 def dagster_anchors(root: Path) -> list[Anchor]:
