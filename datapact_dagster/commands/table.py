@@ -17,7 +17,7 @@ from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
-from datapact_dagster.breaker.state import BreakerState
+from datapact_dagster.breaker.state import BreakerState, Health
 from datapact_dagster.pipeline.run_status import TableRunStatus
 
 PLAIN_BOX = box.Box("    \n    \n -  \n    \n    \n    \n    \n    \n", ascii=True)
@@ -26,10 +26,15 @@ PLAIN_WIDTH = 100_000
 """Tables are never wrapped or cut to fit a width: one row, one line."""
 
 STATUS_STYLES: Mapping[str, str] = {
+    Health.healthy: "green",
+    Health.breached: "bold red",
+    Health.held: "yellow",
+    Health.stale: "yellow",
+    Health.awaiting_approval: "yellow",
     BreakerState.closed: "green",
     BreakerState.open: "bold red",
     BreakerState.half_open: "yellow",
-    BreakerState.never_run: "dim",
+    BreakerState.never_run: "dim",  # also Health.never_run: the same word
     TableRunStatus.PUBLISHED: "green",
     TableRunStatus.CHECKED: "green",
     TableRunStatus.QUARANTINED: "bold red",
