@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import warnings
 
 import dagster as dg
 
+from datapact_dagster import defs as defs_package
 from datapact_dagster.defs.executors import run_executor
 from datapact_dagster.defs.resources import DataPactResource
 from datapact_dagster.pipeline.job_runner import progress_logger
 from datapact_dagster.plan.project import load_project
 
 
+def _defs_package() -> dg.Definitions:
+    # Found from the package itself: installed into site-packages there is no pyproject.toml for
+    # Dagster's defs-folder loader to start from.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", dg.PreviewWarning)
+        return dg.load_definitions_from_package_module(defs_package)
+
+
 @dg.definitions
 def defs() -> dg.Definitions:
     project = load_project()
     return dg.Definitions.merge(
-        dg.load_from_defs_folder(path_within_project=Path(__file__).parent),
+        _defs_package(),
         dg.Definitions(
             resources={"datapact": DataPactResource.from_settings(project.settings)},
             executor=run_executor(project.settings.warehouse_url),

@@ -144,7 +144,8 @@ def execute(args: argparse.Namespace, *, checks_only: bool) -> int:
         label_tables_not_run(summaries, asset_parents(job, keys))
         breakers = read_project_breakers(instance, load_project())
     states = {"/".join(key): table_state(breakers, key).value for key in breakers.by_table}
-    breached = any(s.status.breached or s.failed for s in summaries)
+    # a check-only run whose published data passes still exits 1 while a contract is breached
+    breached = any(s.status.breached or s.failed or s.in_force is False for s in summaries)
     errored = any(s.status is TableRunStatus.ERROR for s in summaries)
     code = EXIT_SYSTEM_ERROR if errored else EXIT_BREACHED if breached else EXIT_OK
     tables = table_documents(summaries, states)

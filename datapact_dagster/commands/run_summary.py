@@ -72,5 +72,5 @@ def render_text(run_id: str, seconds: float, tables: list[dict[str, Any]]) -> st
         lines.extend(f"  FAILED {t['table']}: {name}" for name in t["failing_checks"])
         if t["message"]:
             lines.append(f"  {t['table']}: {t['message']}")
-    lines.append(f"run {run_id} finished in {seconds:.1f}s (open it with 'make ui').")
+    lines.append(f"run {run_id} finished in {seconds:.1f}s (open it with 'datapact ui').")
     return "\n".join(lines)

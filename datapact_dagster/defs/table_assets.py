@@ -38,31 +38,21 @@ from datapact_dagster.pipeline.table_run import (
     build_and_publish,
     check_published,
 )
-from datapact_dagster.plan.dependencies import upstream_tables
+from datapact_dagster.plan.dependencies import column_sources
 from datapact_dagster.plan.project import TablePlan, load_project
 from datapact_dagster.warehouse.dialects import for_url
 from datapact_dagster.warehouse.engine import warehouse_engine
-from datapact_dagster.warehouse.lineage import column_lineage
-from datapact_dagster.warehouse.types import sql_type_of
 
 
 def _lineage_metadata(plan: TablePlan, contract_set: ContractSet) -> dg.TableColumnLineage | None:
-    schema: dict[str, dict[str, dict[str, str]]] = {}
-    for table in upstream_tables(contract_set, plan.table):
-        schema.setdefault(table.layer.value, {})[table.name] = {
-            c.name: sql_type_of(c.logical_type) for c in table.columns
-        }
-    if not schema:
-        return None
-    sql = plan.table.sql_path.read_text(encoding="utf-8")
-    found = column_lineage(sql, [c.name for c in plan.table.columns], schema)
+    found = column_sources(contract_set, plan.table)
     if not found:
         return None
     return dg.TableColumnLineage(
         deps_by_column={
             column: [
-                dg.TableColumnDep(asset_key=dg.AssetKey(rel.split(".")), column_name=name)
-                for rel, name in sources
+                dg.TableColumnDep(asset_key=dg.AssetKey(list(key)), column_name=name)
+                for key, name in sources
             ]
             for column, sources in found.items()
         }

@@ -72,9 +72,10 @@ def stage(engine: sa.Engine, physical_name: str, sql: str) -> Staged:
     dialect = for_engine(engine)
     staging = staging_name(physical_name)
     query = transpile(sql, dialect.sqlglot_dialect)
-    schema = physical_name.split(".", 1)[0]
+    schema, qualified, _ = physical_name.rpartition(".")
     try:
-        ensure_schema(engine, schema)
+        if qualified:
+            ensure_schema(engine, schema)
         with engine.begin() as conn:
             dialect.configure_session(conn)  # the table's SQL runs inside the sandbox
             conn.execute(sa.text(dialect.drop_table(quote(engine, staging))))

@@ -18,6 +18,7 @@ LAYERS: tuple[str, ...] = (
     "warehouse",
     "settings",
     "sample",
+    "scaffold",
     "contract",
     "checks",
     "plan",
