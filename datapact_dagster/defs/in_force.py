@@ -133,10 +133,15 @@ def _own_sentences(
         return [f"{contract}: no check has been evaluated yet (never run)."]
     failing = ", ".join(f.key for f in own.failing)
     note = f" Non-blocking checks failing: {failing}." if failing else ""
-    standing = "stays published" if held else "is in force"
+    if held:
+        return [
+            f"{contract}: its own checks pass"
+            + (f"; {published} stays published, not refreshed while held." if published else ".")
+            + note
+        ]
     return [
         f"{contract}: the latest delivery passed every blocking check"
-        + (f"; {published} {standing}." if published else ".")
+        + (f"; {published} is in force." if published else ".")
         + note
     ]
 
