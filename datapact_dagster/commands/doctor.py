@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 from typing import TYPE_CHECKING
 
 from datapact_dagster.commands.base import EXIT_INVALID, EXIT_OK, UserError, project_dir
@@ -42,17 +43,25 @@ def run(args: argparse.Namespace) -> int:
     import dagster as dg
 
     from datapact_dagster.evidence.store import evidence_url
-    from datapact_dagster.pipeline.dagster_home import prepare_dagster_home
+    from datapact_dagster.pipeline.dagster_home import (
+        dagster_storage_errors,
+        instance_config_notes,
+        prepare_dagster_home,
+    )
     from datapact_dagster.pipeline.evidence_sink import evidence_writer_for
     from datapact_dagster.pipeline.launch import exclusive_launch
     from datapact_dagster.pipeline.recovery import RecoveryReport, release_run_by_id
     from datapact_dagster.plan.project import load_project
 
     prepare_dagster_home(settings)
+    for note in instance_config_notes(settings.dagster_home):
+        print(f"datapact: note: {note}", file=sys.stderr)
     plans = load_project().plans
     busy: str | None = None
     report = RecoveryReport()
-    with dg.DagsterInstance.get() as instance:
+    with dagster_storage_errors(settings.dagster_home):
+        instance = dg.DagsterInstance.get()
+    with instance:
         try:
             with exclusive_launch(
                 instance, settings, plans, detected_by="datapact doctor"
