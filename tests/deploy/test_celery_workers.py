@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from dagster import DagsterEventType, EventLogEntry
 from dagster_shared.serdes import deserialize_value
 
-from tests.pg_server import find_pg_bin
+from tests.pg_server import create_databases, find_pg_bin
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 pytestmark = [
@@ -133,15 +133,6 @@ def _wait_for_text(log: Path, text: str, process: subprocess.Popen[bytes], timeo
     raise AssertionError(f"{log.name}: no {text!r} within {timeout}s\n{tail}")
 
 
-def _create_databases(server_url: str, names: list[str]) -> None:
-    engine = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        for name in names:
-            conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name}"))
-            conn.execute(sa.text(f"CREATE DATABASE {name}"))
-    engine.dispose()
-
-
 def _project(root: Path, target: Path) -> Path:
     target.mkdir()
     shutil.copytree(root / "contracts", target / "contracts")
@@ -223,7 +214,7 @@ def celery_run(
     logs = tmp / "logs"
     logs.mkdir()
     names = {store: f"celery_{store}" for store in ("dagster", "warehouse", "evidence")}
-    _create_databases(pg_url, list(names.values()))
+    create_databases(pg_url, list(names.values()))
     server = pg_url.rsplit("/", 1)[0].split("://", 1)[1]
     urls = {store: f"postgresql+psycopg2://{server}/{db}" for store, db in names.items()}
     redis_port = _free_port()

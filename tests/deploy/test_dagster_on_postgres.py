@@ -25,7 +25,7 @@ import pytest
 import sqlalchemy as sa
 import yaml
 
-from tests.pg_server import find_pg_bin
+from tests.pg_server import create_databases, find_pg_bin
 
 pytestmark = pytest.mark.skipif(
     find_pg_bin() is None, reason="PostgreSQL server binaries not installed"
@@ -85,15 +85,6 @@ class Deployment:
         return sa.create_engine(self.urls["dagster"])
 
 
-def _create_databases(server_url: str, names: list[str]) -> None:
-    engine = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        for name in names:
-            conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name}"))
-            conn.execute(sa.text(f"CREATE DATABASE {name}"))
-    engine.dispose()
-
-
 def _project(root: Path, target: Path) -> Path:
     """The sample project with gold/customer_profile built every minute, so the daemon's
     schedule ticks while the test runs."""
@@ -148,7 +139,7 @@ def deployment(
     started = time.monotonic()
     tmp = tmp_path_factory.mktemp("deploy")
     names = {store: f"deploy_{store}" for store in ("dagster", "warehouse", "evidence")}
-    _create_databases(pg_url, list(names.values()))
+    create_databases(pg_url, list(names.values()))
     server = pg_url.rsplit("/", 1)[0].split("://", 1)[1]
     urls = {store: f"postgresql+psycopg2://{server}/{db}" for store, db in names.items()}
     state = tmp / "state"

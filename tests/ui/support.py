@@ -33,6 +33,27 @@ def graphql(url: str, query: str, variables: dict[str, Any] | None = None) -> di
         return dict(json.load(response)["data"])
 
 
+def start_webserver(project_root: Path, env: dict[str, str], port: int) -> subprocess.Popen:
+    """The Dagster webserver on 127.0.0.1:`port` for the project's workspace.yaml."""
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "dagster_webserver",
+            "-w",
+            "workspace.yaml",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(port),
+        ],
+        cwd=project_root,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
 def wait_for_webserver(url: str, deadline: float) -> None:
     while time.monotonic() < deadline:
         try:

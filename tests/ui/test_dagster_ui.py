@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +15,7 @@ from tests.ui.support import (
     datapact_run,
     free_port,
     isolated_env,
+    start_webserver,
     wait_for_code_location,
     wait_for_webserver,
 )
@@ -30,23 +29,7 @@ def ui_url(project_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
     build = datapact_run(project_root, env)
     assert build.returncode == 0, build.stdout + build.stderr
     port = free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "dagster_webserver",
-            "-w",
-            "workspace.yaml",
-            "-h",
-            "127.0.0.1",
-            "-p",
-            str(port),
-        ],
-        cwd=project_root,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server = start_webserver(project_root, env, port)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 180

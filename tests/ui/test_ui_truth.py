@@ -31,6 +31,7 @@ from tests.ui.support import (
     free_port,
     graphql,
     isolated_env,
+    start_webserver,
     wait_for_code_location,
     wait_for_webserver,
 )
@@ -167,23 +168,7 @@ def story(
     nux.mkdir(parents=True, exist_ok=True)
     (nux / "nux.yaml").write_text("seen: 1\n")
     port = free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "dagster_webserver",
-            "-w",
-            "workspace.yaml",
-            "-h",
-            "127.0.0.1",
-            "-p",
-            str(port),
-        ],
-        cwd=project_root,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server = start_webserver(project_root, env, port)
     story.url = url = f"http://127.0.0.1:{port}"
     page = browser.new_page(viewport={"width": 1600, "height": 1400})
     try:
