@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -25,6 +24,7 @@ from dagster import DagsterEventType, EventLogEntry
 from dagster_shared.serdes import deserialize_value
 
 from tests.pg_server import create_databases, find_pg_bin
+from tests.processes import stop_process_group
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 pytestmark = [
@@ -107,18 +107,6 @@ def _start(
         return subprocess.Popen(
             command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    """End the process's whole group (a Celery worker forks its pool children)."""
-    if process.poll() is not None:
-        return
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
 
 
 def _wait_for_text(log: Path, text: str, process: subprocess.Popen[bytes], timeout: float) -> None:
@@ -268,7 +256,7 @@ def celery_run(
         raise AssertionError(f"{exc}\n{run.said()}") from exc
     finally:
         for process in reversed(processes):
-            _stop(process)
+            stop_process_group(process)
     steps = run.steps.get("run", RunSteps("none"))
     print(
         f"\nrun on two Celery workers took {run.wall_seconds:.0f}s; steps per worker: "

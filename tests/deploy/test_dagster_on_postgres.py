@@ -13,7 +13,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -26,6 +25,7 @@ import sqlalchemy as sa
 import yaml
 
 from tests.pg_server import create_databases, find_pg_bin
+from tests.processes import stop_process_group
 
 pytestmark = pytest.mark.skipif(
     find_pg_bin() is None, reason="PostgreSQL server binaries not installed"
@@ -165,13 +165,8 @@ def deployment(
         raise AssertionError(f"{exc}\n{said}\n--- daemon log\n{daemon_log}") from exc
     finally:
         daemon = deployment.daemon
-        if daemon is not None and daemon.poll() is None:
-            os.killpg(daemon.pid, signal.SIGTERM)
-            try:
-                daemon.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(daemon.pid, signal.SIGKILL)
-                daemon.wait()
+        if daemon is not None:
+            stop_process_group(daemon)
     deployment.wall_seconds = time.monotonic() - started
     print(f"\nshared deployment story took {deployment.wall_seconds:.0f}s", file=sys.stderr)
     yield deployment

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import signal
 import socket
 import subprocess
 import time
@@ -75,18 +73,3 @@ def wait_for_loaded_location(port: int, process: subprocess.Popen, deadline_s: f
             last = exc
         time.sleep(1)
     pytest.fail(f"no code location loaded within {deadline_s:.0f}s; last answer: {last}")
-
-
-def stop_process_group(process: subprocess.Popen) -> None:
-    """Stop a process started with start_new_session and everything it started (webserver,
-    daemon, code servers): SIGTERM first, then SIGKILL for whatever is left."""
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        pass
-    except ProcessLookupError:
-        return
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
-    process.wait()

@@ -9,11 +9,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from tests.processes import stop_process_group
 from tests.project.conftest import (
     clean_env,
     free_port,
     run_command,
-    stop_process_group,
     wait_for_loaded_location,
 )
 
