@@ -5,6 +5,7 @@ from datapact_dagster.commands import (
     evidence,
     export,
     generate,
+    impact,
     init,
     list_contracts,
     report,
@@ -14,4 +15,17 @@ from datapact_dagster.commands import (
     validate,
 )
 
-ALL = [init, validate, list_contracts, generate, run, status, doctor, ui, evidence, report, export]
+ALL = [
+    init,
+    validate,
+    list_contracts,
+    impact,
+    generate,
+    run,
+    status,
+    doctor,
+    ui,
+    evidence,
+    report,
+    export,
+]

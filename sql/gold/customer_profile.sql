@@ -19,6 +19,7 @@ activity AS (
     SELECT
         c.customer_id,
         c.country,
+        SPLIT_PART(c.email, '@', 2) AS email_domain,
         c.signup_date,
         COALESCE(os.lifetime_value, 0) AS lifetime_value,
         COALESCE(os.order_count, 0) AS order_count,
@@ -37,6 +38,7 @@ latest AS (
 SELECT
     a.customer_id,
     a.country,
+    a.email_domain,
     CAST(a.lifetime_value AS DECIMAL(14, 2)) AS lifetime_value,
     CAST(a.order_count AS BIGINT) AS order_count,
     a.last_activity_at,
