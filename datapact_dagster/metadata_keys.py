@@ -28,6 +28,8 @@ SQL_PATH = "sql_path"
 CHECKS = "checks"
 BLOCKING_CHECKS = "blocking_checks"
 CONSUMERS = "consumers"
+COLUMN_LINEAGE = "column_lineage"
+"""Markdown: each column's sources and readers (Dagster's own lineage view is not in OSS)."""
 CHECK_KIND = "kind"
 BLOCKING = "blocking"
 

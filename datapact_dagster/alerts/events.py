@@ -26,6 +26,23 @@ class CheckSummary:
 
 
 @dataclass(frozen=True)
+class ConsumerScope:
+    """A consumer an event concerns, and which of its declared columns the event touches."""
+
+    team: str
+    contact: str | None
+    table: str
+    """The physical table the consumer reads, e.g. `gold.customer_profile`."""
+    columns: tuple[str, ...]
+    whole_table: bool = False
+    """The consumer declared no columns: it is taken to read the whole table."""
+
+    def describe(self) -> str:
+        reads = "the whole table" if self.whole_table else "its columns"
+        return f"{self.table} ({reads}: {', '.join(self.columns)})"
+
+
+@dataclass(frozen=True)
 class AlertEvent:
     kind: AlertKind
     contract_id: str
@@ -44,6 +61,9 @@ class AlertEvent:
     previous_version: str | None = None
     details: tuple[str, ...] = ()
     """Extra lines, e.g. the changes in a new contract version or the drifted columns."""
+    consumers: tuple[ConsumerScope, ...] | None = None
+    """The consumers the event touches (through the column lineage), with their columns hit;
+    None means every consumer of the contract."""
 
     @property
     def asset_path(self) -> str:

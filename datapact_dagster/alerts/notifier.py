@@ -14,14 +14,24 @@ from datapact_dagster.alerts.channels.base import AlertChannel, DeliveryError
 from datapact_dagster.alerts.channels.email import EmailChannel
 from datapact_dagster.alerts.channels.webhook import WebhookChannel, redact_url
 from datapact_dagster.alerts.config import SMTP_HOST_ENV, AlertConfig
-from datapact_dagster.alerts.events import AlertEvent, dagster_asset_url, dagster_run_url
+from datapact_dagster.alerts.events import (
+    AlertEvent,
+    AlertKind,
+    dagster_asset_url,
+    dagster_run_url,
+)
 from datapact_dagster.alerts.ledger import AlertLedger, DeliveryKey
-from datapact_dagster.alerts.recipients import Recipient, recipients_for
+from datapact_dagster.alerts.recipients import Audience, Recipient, recipients_for
 from datapact_dagster.alerts.render import RenderedAlert, render
 from datapact_dagster.alerts.routing import webhook_target
 from datapact_dagster.contract.model import Contract
 
 logger = logging.getLogger("datapact.alerts")
+
+_OPENING_KINDS = frozenset(
+    {AlertKind.breach.value, AlertKind.schema_drift.value, AlertKind.freshness_miss.value}
+)
+"""Kinds of alert that open an episode a recovery closes."""
 
 
 class DeliveryStatus(StrEnum):
@@ -70,7 +80,11 @@ class Notifier:
             event = self._with_link(event)
             alert = render(event)
             routed = frozenset(self.config.webhook_routes)
-            recipients = recipients_for(contract, event.kind, self.config.audiences, routed)
+            recipients = recipients_for(
+                contract, event.kind, self.config.audiences, routed, event.consumers
+            )
+            if event.kind is AlertKind.recovery:
+                recipients = self._told_of_the_breach(event, recipients)
         except Exception as error:
             logger.exception("alert %s for %s could not be prepared", event.kind, event.contract_id)
             return [DeliveryOutcome(None, DeliveryStatus.failed, detail=f"{error!r}")]
@@ -81,7 +95,32 @@ class Notifier:
                 event.kind,
                 event.contract_id,
             )
-        return [self._deliver_safely(event, alert, recipient) for recipient in recipients]
+        return [
+            self._deliver_safely(event, render(event, r.scope) if r.scope else alert, r)
+            for r in recipients
+        ]
+
+    def _told_of_the_breach(
+        self, event: AlertEvent, recipients: list[Recipient]
+    ) -> list[Recipient]:
+        """A recovery reaches the consumers its breach reached (the breach was scoped to the
+        columns it touched); when the ledger holds no breach of the episode, every consumer."""
+        told = {
+            record.key.recipient.lower(): record.key.recipient
+            for record in self.ledger.deliveries(event.contract_id)
+            if record.key.kind in _OPENING_KINDS
+            and record.key.episode_id == event.episode_id
+            and record.status == "sent"
+        }
+        if not told:
+            return recipients
+        kept = [r for r in recipients if r.audience != Audience.consumers or r.key.lower() in told]
+        known = {r.key.lower() for r in kept}
+        for identity in sorted(set(told) - known):
+            channel, _, address = told[identity].partition(":")
+            if channel == "email" or channel == "webhook":
+                kept.append(Recipient(channel, address, Audience.consumers, address))
+        return kept
 
     def _deliver_safely(
         self, event: AlertEvent, alert: RenderedAlert, recipient: Recipient

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Literal
 
-from datapact_dagster.alerts.events import AlertKind
+from datapact_dagster.alerts.events import AlertKind, ConsumerScope
 from datapact_dagster.contract.model import Contract
 
 ChannelKind = Literal["email", "webhook"]
@@ -42,6 +42,8 @@ class Recipient:
     audience: Audience
     name: str
     """Who this is in the contract: the owner, the support channel name or the consumer team."""
+    scope: tuple[ConsumerScope, ...] = ()
+    """For a consumer: the tables and columns of theirs the event touches."""
 
     @property
     def key(self) -> str:
@@ -53,6 +55,7 @@ def recipients_for(
     kind: AlertKind,
     audiences: Mapping[AlertKind, frozenset[Audience]] = DEFAULT_AUDIENCES,
     routed_channels: frozenset[str] = frozenset(),
+    consumers: tuple[ConsumerScope, ...] | None = None,
 ) -> list[Recipient]:
     """The recipients of an event of `kind`, deduplicated by channel and address (first wins:
     owners, then support channels, then consumers).
@@ -71,12 +74,27 @@ def recipients_for(
                 recipient = Recipient("webhook", address, Audience.support, support.channel)
             if recipient is not None:
                 found.append(recipient)
-    if Audience.consumers in wanted:
+    if Audience.consumers in wanted and consumers is None:
         for consumer in contract.consumers:
             recipient = _contact_recipient(consumer.contact, Audience.consumers, consumer.team)
             if recipient is not None:
                 found.append(recipient)
+    elif Audience.consumers in wanted and consumers is not None:
+        found.extend(_scoped_recipients(consumers))
     return _unique(found)
+
+
+def _scoped_recipients(consumers: tuple[ConsumerScope, ...]) -> list[Recipient]:
+    """One recipient per contact, carrying every table and column of theirs that is touched."""
+    by_key: dict[str, Recipient] = {}
+    for scope in consumers:
+        recipient = _contact_recipient(scope.contact, Audience.consumers, scope.team)
+        if recipient is None:
+            continue
+        known = by_key.get(recipient.key.lower())
+        scopes = (*known.scope, scope) if known else (scope,)
+        by_key[recipient.key.lower()] = replace(known or recipient, scope=scopes)
+    return list(by_key.values())
 
 
 def _owner_recipients(owners: Iterable[str]) -> list[Recipient]:

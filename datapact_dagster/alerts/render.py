@@ -5,7 +5,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from datapact_dagster.alerts.events import AlertEvent, AlertKind, CheckSummary, format_asset_key
+from datapact_dagster.alerts.events import (
+    AlertEvent,
+    AlertKind,
+    CheckSummary,
+    ConsumerScope,
+    format_asset_key,
+)
 
 SLACK_HEADER_LIMIT = 150
 SLACK_SECTION_LIMIT = 2900
@@ -47,11 +53,14 @@ class RenderedAlert(NamedTuple):
     slack: dict[str, Any]
 
 
-def render(event: AlertEvent) -> RenderedAlert:
+def render(event: AlertEvent, scope: tuple[ConsumerScope, ...] = ()) -> RenderedAlert:
+    """The alert as sent; `scope` (a consumer's tables and columns touched) adds why they hear."""
     subject = _subject(event)
     headline = _headline(event)
     check_lines = _check_lines(event.checks)
     facts = _facts(event)
+    if scope:
+        facts.insert(2, ("Your data", "; ".join(s.describe() for s in scope)))
     steps = _next_steps(event)
 
     text_parts = [headline]

@@ -16,15 +16,52 @@ from datapact_dagster.alerts import (
     DeliveryOutcome,
     Notifier,
 )
+from datapact_dagster.alerts.events import ConsumerScope
 from datapact_dagster.breaker.graph import layer_order
 from datapact_dagster.breaker.state import AssetPath, TableBreaker
 from datapact_dagster.contract.model import Contract
+from datapact_dagster.plan.impact import impact_of
+from datapact_dagster.plan.project import Project
 
 logger = logging.getLogger("datapact.breaker")
 
 
+def breach_scope(project: Project, breaker: TableBreaker) -> tuple[ConsumerScope, ...] | None:
+    """The consumers a breach touches: those whose declared columns are (or are computed from)
+    the columns of the failing checks, or every consumer downstream when a failing check is on
+    the whole table. None when the table is not in the project (then every consumer hears)."""
+    found = project.contracts.by_asset_key(breaker.asset_key)  # type: ignore[arg-type]
+    if found is None:
+        return None
+    _, table = found
+    plan = project.plan_for(table.name)
+    specs = {spec.key: spec for spec in plan.specs}
+    columns: list[str] = []
+    for failure in breaker.blocking_failures:
+        spec = specs.get(failure.key)
+        touched = (spec.columns or ((spec.column,) if spec.column else ())) if spec else ()
+        if not touched:
+            columns = []
+            break
+        columns += [c for c in touched if c not in columns]
+    targets = columns or [None]
+    scopes: dict[tuple[str, str], ConsumerScope] = {}
+    for column in targets:
+        for hit in impact_of(project.graph, table.physical_name, column).consumers:
+            known = scopes.get((hit.table, hit.team))
+            merged = tuple(dict.fromkeys((*known.columns, *hit.columns))) if known else hit.columns
+            scopes[(hit.table, hit.team)] = ConsumerScope(
+                hit.team, hit.contact, hit.table, merged, hit.whole_table
+            )
+    return tuple(scopes.values())
+
+
 def breach_event(
-    breaker: TableBreaker, kind: AlertKind, episode: str, held: Iterable[AssetPath]
+    breaker: TableBreaker,
+    kind: AlertKind,
+    episode: str,
+    held: Iterable[AssetPath],
+    consumers: tuple[ConsumerScope, ...] | None = None,
 ) -> AlertEvent:
     opened_by = breaker.opened_by
     return AlertEvent(
@@ -40,6 +77,7 @@ def breach_event(
         ),
         since=breaker.since,
         downstream_held=tuple(sorted(held, key=layer_order)),
+        consumers=consumers,
     )
 
 

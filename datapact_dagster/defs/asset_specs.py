@@ -11,6 +11,8 @@ from datapact_dagster import metadata_keys as mk
 from datapact_dagster.contract.model import ContractSet, Table
 from datapact_dagster.defs.automation import build_condition
 from datapact_dagster.plan.dependencies import upstream_tables
+from datapact_dagster.plan.graph import DependencyGraph
+from datapact_dagster.plan.lineage_markdown import column_lineage_markdown
 from datapact_dagster.plan.project import TablePlan
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -51,7 +53,7 @@ def code_version(plan: TablePlan) -> str:
 
 
 def build_asset_spec(
-    plan: TablePlan, contract_set: ContractSet, warehouse_kind: str
+    plan: TablePlan, contract_set: ContractSet, warehouse_kind: str, graph: DependencyGraph
 ) -> dg.AssetSpec:
     table, contract = plan.table, plan.contract
     freshness = (
@@ -73,6 +75,7 @@ def build_asset_spec(
         mk.SQL_PATH: dg.MetadataValue.path(str(table.sql_path.relative_to(root))),
         mk.CHECKS: len(plan.specs),
         mk.BLOCKING_CHECKS: sum(1 for s in plan.specs if s.blocking),
+        mk.COLUMN_LINEAGE: dg.MetadataValue.md(column_lineage_markdown(graph, table.physical_name)),
     }
     if contract.consumers:
         metadata[mk.CONSUMERS] = dg.MetadataValue.md(

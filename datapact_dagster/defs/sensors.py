@@ -8,6 +8,7 @@ from datapact_dagster.alerts import DeliveryStatus
 from datapact_dagster.breaker.alerting import (
     AlertSender,
     breach_event,
+    breach_scope,
     describe_outcomes,
     new_version_event,
     recovery_event,
@@ -50,7 +51,13 @@ def _send_alerts(
     try:
         events = [new_version_event(v.breaker, v.previous_version) for v in changes.versions]
         events += [
-            breach_event(o.breaker, o.alert_kind, o.episode, breakers.held_by(o.breaker))
+            breach_event(
+                o.breaker,
+                o.alert_kind,
+                o.episode,
+                breakers.held_by(o.breaker),
+                breach_scope(project, o.breaker),
+            )
             for o in changes.opened
         ]
         events += [

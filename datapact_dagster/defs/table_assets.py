@@ -38,14 +38,14 @@ from datapact_dagster.pipeline.table_run import (
     build_and_publish,
     check_published,
 )
-from datapact_dagster.plan.dependencies import column_sources
+from datapact_dagster.plan.graph import DependencyGraph
 from datapact_dagster.plan.project import TablePlan, load_project
 from datapact_dagster.warehouse.dialects import for_url
 from datapact_dagster.warehouse.engine import warehouse_engine
 
 
-def _lineage_metadata(plan: TablePlan, contract_set: ContractSet) -> dg.TableColumnLineage | None:
-    found = column_sources(contract_set, plan.table)
+def _lineage_metadata(plan: TablePlan, graph: DependencyGraph) -> dg.TableColumnLineage | None:
+    found = graph.asset_column_sources(plan.table.physical_name)
     if not found:
         return None
     return dg.TableColumnLineage(
@@ -60,7 +60,7 @@ def _lineage_metadata(plan: TablePlan, contract_set: ContractSet) -> dg.TableCol
 
 
 def _outcome_metadata(
-    outcome: TableOutcome, plan: TablePlan, contract_set: ContractSet
+    outcome: TableOutcome, plan: TablePlan, graph: DependencyGraph
 ) -> dict[str, object]:
     failed = [r for r in outcome.results if r.verdict.breaches]
     meta: dict[str, object] = {
@@ -74,7 +74,7 @@ def _outcome_metadata(
             else "n/a"
         ),
     }
-    lineage = _lineage_metadata(plan, contract_set)
+    lineage = _lineage_metadata(plan, graph)
     if lineage is not None:
         meta["dagster/column_lineage"] = lineage
     return meta
@@ -182,7 +182,7 @@ def _run_step(
         yield dg.MaterializeResult(
             asset_key=step.key,
             metadata={
-                **_outcome_metadata(outcome, plan, step.project.contracts),
+                **_outcome_metadata(outcome, plan, step.project.graph),
                 **evidence,
             },
             check_results=list(step.checks(outcome.results)),
@@ -259,11 +259,11 @@ def _refuse_build_in_check_only_job(context: dg.AssetExecutionContext, key: dg.A
 
 
 def build_table_asset(
-    plan: TablePlan, contract_set: ContractSet, warehouse_kind: str
+    plan: TablePlan, contract_set: ContractSet, warehouse_kind: str, graph: DependencyGraph
 ) -> dg.AssetsDefinition:
     @dg.multi_asset(
         name=f"{plan.table.layer.value}__{plan.table.name}",
-        specs=[build_asset_spec(plan, contract_set, warehouse_kind)],
+        specs=[build_asset_spec(plan, contract_set, warehouse_kind, graph)],
         check_specs=[*build_check_specs(plan), contract_in_force_spec(plan)],
         can_subset=True,
         pool=WAREHOUSE_POOL,
@@ -279,6 +279,6 @@ def _warehouse_kind() -> str:
 
 
 table_assets = [
-    build_table_asset(plan, load_project().contracts, _warehouse_kind())
+    build_table_asset(plan, load_project().contracts, _warehouse_kind(), load_project().graph)
     for plan in load_project().plans
 ]

@@ -121,6 +121,20 @@ class DependencyGraph:
             for column in self.lineage[reader].untraced
         ]
 
+    def asset_column_sources(self, name: str) -> dict[str, list[tuple[tuple[str, str], str]]]:
+        """Column -> (upstream asset key, column) pairs, contract tables only: the lineage
+        Dagster records on a materialisation."""
+        found: dict[str, list[tuple[tuple[str, str], str]]] = {}
+        for column, sources in self.lineage[name].columns.items():
+            pairs = [
+                (self.tables[s.table][1].asset_key, s.column)
+                for s in sources
+                if s.table in self.tables
+            ]
+            if pairs:
+                found[column] = pairs
+        return found
+
     def consumers_of(self, name: str) -> list[ConsumerUse]:
         contract, table = self.tables[name]
         declared = {c.name for c in table.columns}

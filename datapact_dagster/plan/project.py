@@ -10,13 +10,14 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from typing import Any
 
 from datapact_dagster.checks.compile import compile_table_checks
 from datapact_dagster.checks.gx_suite import build_suite
 from datapact_dagster.checks.spec import CheckSpec
 from datapact_dagster.contract.model import Contract, ContractSet, Table
+from datapact_dagster.plan.graph import DependencyGraph, build_graph
 from datapact_dagster.plan.loading import require_contracts
 from datapact_dagster.settings import Settings
 
@@ -59,6 +60,11 @@ class Project:
 
     def plan_for(self, table_name: str) -> TablePlan:
         return next(p for p in self.plans if p.table.name == table_name)
+
+    @cached_property
+    def graph(self) -> DependencyGraph:
+        """The dependency graph to the column, built on first use."""
+        return build_graph(self.contracts)
 
 
 def plan_project(settings: Settings, contracts: ContractSet) -> Project:

@@ -14,7 +14,6 @@ import pytest
 import sqlalchemy as sa
 
 from datapact_dagster.defs.resources import DataPactResource
-from datapact_dagster.plan.dependencies import column_sources
 from datapact_dagster.plan.project import load_project
 from tests.checks.conftest import ENGINES
 from tests.checks.foreign_project import foreign_project, write_landing
@@ -69,7 +68,7 @@ def test_the_plan_keeps_real_names_and_layers(
         found = {p.table.asset_key: p.table.physical_name for p in project.plans}
         keys = {spec.key for p in project.plans for spec in p.specs}
         daily = project.plan_for("site_daily").table
-        sources = column_sources(project.contracts, daily)
+        sources = project.graph.asset_column_sources(daily.physical_name)
     assert found == TABLES
     assert sources["Reading Day"] == [(("silver", "site_readings"), "Reading Time")]
     assert sources["Mean Value"] == [(("silver", "site_readings"), "DataValue")]
