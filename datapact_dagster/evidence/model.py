@@ -20,6 +20,8 @@ class Decision(StrEnum):
     QUARANTINE = "quarantine"
     OVERRIDE = "override"
     ERROR = "error"
+    MIGRATION_CHECK = "migration_check"
+    """A new contract version's checks tried on the published data before merge (read-only)."""
 
 
 RECORD_KINDS: tuple[str, ...] = ("check", "decision")

@@ -64,4 +64,5 @@ def test_sample_project_contracts(project_root: Path) -> None:
         ("email", "growth@example.com"),
         ("webhook", "https://hooks.example.com/services/growth-data"),
         ("email", "crm-campaigns@example.com"),
+        ("email", "deliverability@example.com"),
     ]

@@ -50,6 +50,11 @@ def test_asset_metadata_describes_the_contract(definitions: dg.Definitions) -> N
     assert spec.kinds >= {"sql"}
     assert spec.code_version and len(spec.code_version) == 16
     assert graph.get(dg.AssetKey(["bronze", "raw_customer_events"])).freshness_policy
+    lineage = spec.metadata["column_lineage"].value
+    assert "| `email` | `bronze.raw_customers.email` | `gold.customer_profile.email_domain` |" in (
+        lineage
+    )
+    assert "rows of `gold.customer_profile`, `silver.customer_events`" in lineage
 
 
 def test_dagster_cli_validates_the_workspace(project_root: Path) -> None:
