@@ -9,9 +9,23 @@ from datapact_dagster.commands import (
     list_contracts,
     report,
     run,
+    search,
     status,
     ui,
     validate,
 )
 
-ALL = [init, validate, list_contracts, generate, run, status, doctor, ui, evidence, report, export]
+ALL = [
+    init,
+    validate,
+    list_contracts,
+    search,
+    generate,
+    run,
+    status,
+    doctor,
+    ui,
+    evidence,
+    report,
+    export,
+]
