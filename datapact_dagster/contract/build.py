@@ -152,6 +152,7 @@ class _Builder:
             api_version=self.data["apiVersion"],
             domain=self.data.get("domain"),
             description=description,
+            tags=self.tags(),
             team=team_name,
             owners=owners,
             support=tuple(
@@ -167,6 +168,10 @@ class _Builder:
             source_path=self.file,
             content_hash=content_hash,
         )
+
+    def tags(self) -> tuple[str, ...]:
+        tags = self.data.get("tags") if self.readable("tags") else None
+        return tuple(str(t) for t in tags) if isinstance(tags, list) else ()
 
     def support_urls(self) -> None:
         if not self.readable("support"):

@@ -189,6 +189,7 @@ class Contract(_Frozen):
     api_version: str
     domain: str | None = None
     description: str | None = None
+    tags: tuple[str, ...] = ()
     team: str | None = None
     owners: tuple[str, ...]
     support: tuple[SupportChannel, ...] = ()
