@@ -84,3 +84,19 @@ def test_asset_page_shows_owner_schema_and_checks(page: Page, ui_url: str) -> No
 
 def test_runs_of_the_build_are_listed(page: Page, ui_url: str) -> None:
     body_text_with(page, f"{ui_url}/runs", "contract_pipeline")
+
+
+def test_asset_page_shows_column_lineage_as_text(page: Page, ui_url: str, tmp_path: Path) -> None:
+    text = body_text_with(
+        page,
+        f"{ui_url}/assets/silver/customers",
+        "column_lineage",
+        "gold.customer_profile.email_domain",
+        "bronze.raw_customers.signup_at",
+    )
+    assert "rows of gold.customer_profile, silver.customer_events" in text
+    skip = page.get_by_role("button", name="Skip")
+    if skip.count():
+        skip.first.click()
+    page.get_by_text("gold.customer_profile.email_domain").first.scroll_into_view_if_needed()
+    page.screenshot(path=str(tmp_path / "column-lineage.png"))
