@@ -1,6 +1,7 @@
 """Sub-commands of `datapact`, in the order `--help` shows them."""
 
 from datapact_dagster.commands import (
+    diff,
     doctor,
     evidence,
     export,
@@ -14,4 +15,17 @@ from datapact_dagster.commands import (
     validate,
 )
 
-ALL = [init, validate, list_contracts, generate, run, status, doctor, ui, evidence, report, export]
+ALL = [
+    init,
+    validate,
+    diff,
+    list_contracts,
+    generate,
+    run,
+    status,
+    doctor,
+    ui,
+    evidence,
+    report,
+    export,
+]
