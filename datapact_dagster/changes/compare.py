@@ -91,13 +91,15 @@ def _compare_header(rec: Recorder, old: Contract, new: Contract) -> None:
             f"consumers changed (added {sorted(after - before)}, removed {sorted(before - after)})"
             if before != after
             else "consumers changed (columns, use case or contact)",
-            "customProperties",
+            rec.new.custom_property("consumers"),
         )
     if (old.schedule, old.check_schedule) != (new.schedule, new.check_schedule):
         rec.add(
             "schedule_changed",
             f"schedule {old.schedule}/{old.check_schedule} -> {new.schedule}/{new.check_schedule}",
-            "customProperties",
+            rec.new.custom_property(
+                "schedule" if old.schedule != new.schedule else "checkSchedule"
+            ),
         )
 
 

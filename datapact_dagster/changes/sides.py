@@ -44,7 +44,9 @@ class Side:
 def locator_for(root: Path, display: Path) -> Locator:
     out = FindingCollector(display)
     source = read_source(root / display, out)
-    return Locator.from_positions(str(display), source.positions if source else {})
+    if source is None:
+        return Locator(str(display), {})
+    return Locator.from_positions(str(display), source.positions, source.data)
 
 
 def load_side(label: str, root: Path) -> Side:
@@ -79,7 +81,9 @@ def load_file_side(label: str, file: Path, root: Path) -> Side:
     side.findings = [f for f in out.findings if f.severity == "error"]
     if contract is not None and source is not None:
         side.contracts[contract.id] = contract
-        side.locators[contract.id] = Locator.from_positions(str(display), source.positions)
+        side.locators[contract.id] = Locator.from_positions(
+            str(display), source.positions, source.data
+        )
     return side
 
 

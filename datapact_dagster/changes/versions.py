@@ -29,9 +29,11 @@ def actual_bump(old: str, new: str) -> Bump | None:
     return Bump.none
 
 
-def lenient_reason(old: Contract, new: Contract) -> str | None:
+def lenient_reason(old: Contract) -> str | None:
     """Why this contract may break without a major bump, or None."""
-    if new.status == "draft" or old.status == "draft":
+    # The old side decides: consumers of an active contract are owed a major bump even when
+    # the new version steps back to draft.
+    if old.status == "draft":
         return "status draft: a draft contract may break without a major bump"
     if semver.Version.parse(old.version).major == 0:
         return (
@@ -50,7 +52,7 @@ def version_findings(
         return need, None, None, _removal_findings(old, new)
     where = {"contract_id": new.id, "file": str(new.source_path), "line": None}
     moved = actual_bump(old.version, new.version)
-    lenient = lenient_reason(old, new) if need == Bump.major else None
+    lenient = lenient_reason(old) if need == Bump.major else None
     findings: list[PolicyFinding] = []
     if moved is None:
         findings.append(
