@@ -52,8 +52,8 @@ class Repo:
             prefix = git_text(project, "rev-parse", "--show-prefix").strip()
         except GitError:
             raise GitError(
-                f"{project} is not inside a git repository; compare two files with "
-                "'datapact diff OLD_FILE NEW_FILE' instead"
+                f"{project} is not inside a git repository (run 'git init' there, or pass "
+                "--project with the repository's project folder)"
             ) from None
         return cls(project, Path(top), prefix)
 

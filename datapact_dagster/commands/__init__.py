@@ -1,6 +1,7 @@
 """Sub-commands of `datapact`, in the order `--help` shows them."""
 
 from datapact_dagster.commands import (
+    changelog,
     diff,
     doctor,
     evidence,
@@ -19,6 +20,7 @@ ALL = [
     init,
     validate,
     diff,
+    changelog,
     list_contracts,
     generate,
     run,

@@ -62,7 +62,10 @@ def run(args: argparse.Namespace) -> int:
             "and compare again"
         ) from None
     except GitError as exc:
-        raise UserError(str(exc)) from None
+        hint = ""
+        if "not inside a git repository" in str(exc):
+            hint = "; or compare two files: datapact diff OLD_FILE NEW_FILE"
+        raise UserError(f"{exc}{hint}") from None
     sys.stdout.write(render_diff(report, args.format))
     return EXIT_BREACHED if report.errors else EXIT_OK
 
