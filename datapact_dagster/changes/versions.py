@@ -50,6 +50,8 @@ def version_findings(
     need = required_bump(changes)
     if old is None or new is None:
         return need, None, None, _removal_findings(old, new)
+    if old.content_hash == new.content_hash:
+        return Bump.none, Bump.none, None, []  # the same text in another file
     where = {"contract_id": new.id, "file": str(new.source_path), "line": None}
     moved = actual_bump(old.version, new.version)
     lenient = lenient_reason(old) if need == Bump.major else None
