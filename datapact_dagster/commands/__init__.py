@@ -1,6 +1,8 @@
 """Sub-commands of `datapact`, in the order `--help` shows them."""
 
 from datapact_dagster.commands import (
+    changelog,
+    diff,
     doctor,
     evidence,
     export,
@@ -22,6 +24,8 @@ ALL = [
     list_contracts,
     search,
     impact,
+    diff,
+    changelog,
     generate,
     run,
     status,
