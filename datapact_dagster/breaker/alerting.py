@@ -20,7 +20,7 @@ from datapact_dagster.alerts.events import ConsumerScope
 from datapact_dagster.breaker.graph import layer_order
 from datapact_dagster.breaker.state import AssetPath, TableBreaker
 from datapact_dagster.contract.model import Contract
-from datapact_dagster.plan.impact import impact_of
+from datapact_dagster.plan.impact import impact_of, merged
 from datapact_dagster.plan.project import Project
 
 logger = logging.getLogger("datapact.breaker")
@@ -44,16 +44,11 @@ def breach_scope(project: Project, breaker: TableBreaker) -> tuple[ConsumerScope
             columns = []
             break
         columns += [c for c in touched if c not in columns]
-    targets = columns or [None]
-    scopes: dict[tuple[str, str], ConsumerScope] = {}
-    for column in targets:
-        for hit in impact_of(project.graph, table.physical_name, column).consumers:
-            known = scopes.get((hit.table, hit.team))
-            merged = tuple(dict.fromkeys((*known.columns, *hit.columns))) if known else hit.columns
-            scopes[(hit.table, hit.team)] = ConsumerScope(
-                hit.team, hit.contact, hit.table, merged, hit.whole_table
-            )
-    return tuple(scopes.values())
+    impact = merged(impact_of(project.graph, table.physical_name, c) for c in columns or [None])
+    return tuple(
+        ConsumerScope(hit.team, hit.contact, hit.table, hit.columns, hit.whole_table)
+        for hit in (impact.consumers if impact else ())
+    )
 
 
 def breach_event(

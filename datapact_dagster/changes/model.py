@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Literal
 
 from datapact_dagster.changes.kinds import KIND_CLASS, ChangeClass
+from datapact_dagster.plan.impact import Impact
 
 Severity = Literal["error", "warning", "info"]
 Side = Literal["old", "new"]
@@ -36,29 +37,6 @@ BUMP_FOR_CLASS = {
     ChangeClass.additive: Bump.minor,
     ChangeClass.breaking: Bump.major,
 }
-
-
-@dataclass(frozen=True)
-class AffectedConsumer:
-    """A consumer (`customProperties.consumers`) that reads an affected column."""
-
-    contract_id: str
-    team: str
-    contact: str | None
-    columns: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Impact:
-    """Who a change affects downstream. Columns are `<table>.<column>`; rules are check names."""
-
-    columns: tuple[str, ...] = ()
-    rules: tuple[str, ...] = ()
-    consumers: tuple[AffectedConsumer, ...] = ()
-
-    @property
-    def empty(self) -> bool:
-        return not (self.columns or self.rules or self.consumers)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datapact_dagster.changes.kinds import ChangeClass
-from datapact_dagster.changes.model import Change, ContractDiff, DiffReport, Impact
+from datapact_dagster.changes.model import Change, ContractDiff, DiffReport
+from datapact_dagster.plan.impact import Impact
+from datapact_dagster.plan.impact_report import consumer_line
 
 
 def place(change: Change) -> str:
@@ -16,18 +18,16 @@ def versions(diff: ContractDiff) -> str:
 
 
 def impact_lines(impact: Impact | None) -> list[str]:
-    """One line each for the downstream columns, rules and consumers (none when unknown)."""
-    if impact is None or impact.empty:
+    """One line each for the downstream columns, the checks on them and each consumer hit."""
+    if impact is None:
         return []
     lines = []
-    if impact.columns:
-        lines.append(f"downstream columns: {', '.join(impact.columns)}")
-    if impact.rules:
-        lines.append(f"rules on them: {', '.join(impact.rules)}")
-    for consumer in impact.consumers:
-        contact = f" <{consumer.contact}>" if consumer.contact else ""
-        columns = f" (reads {', '.join(consumer.columns)})" if consumer.columns else ""
-        lines.append(f"consumer {consumer.team}{contact} of {consumer.contract_id}{columns}")
+    if impact.downstream_columns:
+        columns = ", ".join(str(h.ref) for h in impact.downstream_columns)
+        lines.append(f"downstream columns: {columns}")
+    if impact.checks:
+        lines.append(f"checks: {', '.join(c.key for c in impact.checks)}")
+    lines += [f"consumer {consumer_line(c)}" for c in impact.consumers]
     return lines
 
 

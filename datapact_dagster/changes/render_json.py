@@ -8,6 +8,7 @@ from typing import Any
 
 from datapact_dagster.changes.kinds import ChangeClass
 from datapact_dagster.changes.model import DiffReport
+from datapact_dagster.plan.impact_report import impact_dict
 
 
 def report_dict(report: DiffReport) -> dict[str, Any]:
@@ -16,6 +17,7 @@ def report_dict(report: DiffReport) -> dict[str, Any]:
         raw["highest_class"] = diff.highest_class
         for change, change_raw in zip(diff.changes, raw["changes"], strict=True):
             change_raw["class"] = change.klass.value
+            change_raw["impact"] = impact_dict(change.impact) if change.impact else None
     data["summary"] = {k.value: report.count(k) for k in ChangeClass}
     data["errors"] = len(report.errors)
     return data

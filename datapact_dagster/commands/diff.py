@@ -13,6 +13,7 @@ import yaml
 
 from datapact_dagster.changes.diff import InvalidSide, diff_files, diff_sides
 from datapact_dagster.changes.git_refs import GitError, Repo
+from datapact_dagster.changes.impact import with_impact
 from datapact_dagster.changes.model import DiffReport
 from datapact_dagster.changes.renderers import DIFF_FORMATS, render_diff
 from datapact_dagster.changes.sides import Side, load_side
@@ -22,7 +23,8 @@ from datapact_dagster.commands.base import (
     UserError,
     project_dir,
 )
-from datapact_dagster.contract.model import Contract
+from datapact_dagster.contract.model import Contract, ContractSet
+from datapact_dagster.plan.loading import load_contracts
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -52,6 +54,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.base is None and args.head is None and _two_versions_of_one(paths):
             report = diff_files(paths[0], paths[1], root)
+            current = load_contracts(None, root).contracts
+            if current is not None:
+                report = with_impact(report, current)
         else:
             report = _git_diff(root, args.base, args.head, paths)
     except InvalidSide as invalid:
@@ -101,6 +106,9 @@ def _git_diff(root: Path, base: str | None, head: str | None, paths: list[Path])
                 repo, f"{head} ({repo.short(head_commit)})", head_commit, Path(tmp) / "head"
             )
         report = diff_sides(old, new, _selector(root, paths) if paths else None)
+        report = with_impact(
+            report, ContractSet(contracts=tuple(old.contracts.values()), root=old.root)
+        )
     return DiffReport(
         base=report.base,
         head=report.head,

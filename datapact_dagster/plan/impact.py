@@ -223,3 +223,51 @@ def _layer_rank(graph: DependencyGraph, name: str) -> int:
     if name not in graph.tables:
         return -1
     return ["bronze", "silver", "gold"].index(graph.table(name)[1].layer.value)
+
+
+def merged(impacts: Iterable[Impact]) -> Impact | None:
+    """Several impacts as one (e.g. every table of a contract): each item once, first wins."""
+    found = list(impacts)
+    if not found:
+        return None
+    first = found[0]
+    columns: dict[ColumnRef, ColumnHit] = {}
+    for impact in found:
+        for hit in impact.downstream_columns:
+            columns.setdefault(hit.ref, hit)
+    return Impact(
+        table=first.table,
+        column=first.column if len(found) == 1 else None,
+        downstream_tables=_unique(t for i in found for t in i.downstream_tables),
+        downstream_columns=tuple(columns.values()),
+        checks=_unique(c for i in found for c in i.checks),
+        consumers=_merge_consumers(c for i in found for c in i.consumers),
+        upstream_tables=_unique(t for i in found for t in i.upstream_tables),
+        upstream_columns=_unique(r for i in found for r in i.upstream_columns),
+        notes=_unique(n for i in found for n in i.notes),
+    )
+
+
+def _unique(items: Iterable[object]) -> tuple:  # type: ignore[type-arg]
+    return tuple(dict.fromkeys(items))
+
+
+def _merge_consumers(consumers: Iterable[ConsumerHit]) -> tuple[ConsumerHit, ...]:
+    by_key: dict[tuple[str, str], ConsumerHit] = {}
+    for consumer in consumers:
+        key = (consumer.table, consumer.team)
+        known = by_key.get(key)
+        if known is None:
+            by_key[key] = consumer
+        else:
+            columns = tuple(dict.fromkeys((*known.columns, *consumer.columns)))
+            by_key[key] = ConsumerHit(
+                known.contract_id,
+                known.table,
+                known.team,
+                known.contact,
+                known.use_case,
+                columns,
+                known.whole_table,
+            )
+    return tuple(by_key.values())

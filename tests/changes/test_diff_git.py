@@ -75,11 +75,22 @@ def test_removed_column_without_major_bump_fails_with_its_line(repo: Path, capsy
     assert "required bump: major (version moved: minor)" in out
     assert "version-too-small" in out and "set version to 2.0.0" in out
 
+    # country reaches gold.customer_profile.country, read by no declared consumer there; growth
+    # declared it on silver.customers
+    assert "affects downstream columns: gold.customer_profile.country" in out
+    assert "affects consumer growth <growth@example.com>: country of silver.customers" in out
+    assert "crm-campaigns" not in out
+
     edit(repo, "contracts/customers.yaml", "version: 1.2.0", "version: 2.0.0")
     code, out, _ = datapact(repo, capsys, "diff", "--base", "HEAD~1")
     assert code == 0, out
+    assert "affects consumer growth <growth@example.com>: country of silver.customers" in out
     assert "column_removed: column customers.country (string) removed" in out
     assert "required bump: major (version moved: major)" in out
+    code, out, _ = datapact(repo, capsys, "diff", "--base", "HEAD~1", "--format", "json")
+    [change] = json.loads(out)["contracts"][0]["changes"]
+    assert change["impact"]["consumers"][0]["team"] == "growth"
+    assert change["impact"]["downstream"]["columns"][0]["column"] == "gold.customer_profile.country"
 
 
 def test_github_annotations_and_junit(repo: Path, capsys) -> None:
