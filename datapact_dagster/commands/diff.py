@@ -23,6 +23,7 @@ from datapact_dagster.commands.base import (
     UserError,
     project_dir,
 )
+from datapact_dagster.commands.diff_data import with_data_checks
 from datapact_dagster.contract.model import Contract, ContractSet
 from datapact_dagster.plan.loading import load_contracts
 
@@ -42,6 +43,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--base", default=None, help="git ref of the old side")
     parser.add_argument("--head", default=None, help="git ref of the new side (default: files)")
     parser.add_argument("--format", choices=DIFF_FORMATS, default="text")
+    parser.add_argument(
+        "--check-data",
+        action="store_true",
+        help="also run each changed contract's checks on the data published today (read-only) "
+        "and report the rules it would fail",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -71,6 +78,10 @@ def run(args: argparse.Namespace) -> int:
         if "not inside a git repository" in str(exc):
             hint = "; or compare two files: datapact diff OLD_FILE NEW_FILE"
         raise UserError(f"{exc}{hint}") from None
+    if args.check_data:
+        if args.head is not None:
+            raise UserError("--check-data tries the working tree's contracts; drop --head")
+        report = with_data_checks(report, root)
     sys.stdout.write(render_diff(report, args.format))
     return EXIT_BREACHED if report.errors else EXIT_OK
 
