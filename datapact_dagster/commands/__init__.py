@@ -1,6 +1,7 @@
 """Sub-commands of `datapact`, in the order `--help` shows them."""
 
 from datapact_dagster.commands import (
+    catalog,
     doctor,
     evidence,
     export,
@@ -20,6 +21,7 @@ ALL = [
     validate,
     list_contracts,
     impact,
+    catalog,
     generate,
     run,
     status,

@@ -23,6 +23,7 @@ LAYERS: tuple[str, ...] = (
     "checks",
     "plan",
     "evidence",
+    "catalog",
     "alerts",
     "breaker",
     "pipeline",
