@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 from datapact_dagster.contract.model import ContractSet
-from datapact_dagster.errors import UserError
+from datapact_dagster.errors import EXIT_SYSTEM_ERROR, UserError
 from datapact_dagster.plan.graph import build_graph
 
 from .render import render_pages
@@ -32,6 +32,18 @@ def build_catalog(
 def write_site(pages: dict[str, str], out: Path) -> None:
     out = out.resolve()
     _refuse_foreign_folder(out)
+    try:
+        _swap_in(pages, out)
+    except (NotADirectoryError, FileExistsError) as error:
+        raise UserError(f"catalog: cannot write {out}: a folder on its path is a file") from error
+    except PermissionError as error:
+        raise UserError(f"catalog: cannot write {out}: permission denied") from error
+    except OSError as error:
+        message = f"catalog: cannot write {out}: {error.strerror or error}"
+        raise UserError(message, EXIT_SYSTEM_ERROR) from error
+
+
+def _swap_in(pages: dict[str, str], out: Path) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     building = out.with_name(f".{out.name}.building-{os.getpid()}")
     retired = out.with_name(f".{out.name}.old-{os.getpid()}")

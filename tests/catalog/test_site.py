@@ -10,6 +10,7 @@ import pytest
 
 from datapact_dagster.catalog.site import MARKER, write_site
 from datapact_dagster.cli import main
+from datapact_dagster.errors import UserError
 from datapact_dagster.plan.loading import require_contracts
 from tests.catalog.site_pages import broken_links, read_page
 
@@ -130,8 +131,9 @@ def test_a_failed_build_leaves_the_previous_catalog_as_it_was(tmp_path: Path) ->
     out = tmp_path / "site"
     write_site({"index.html": "first"}, out)
 
-    with pytest.raises(FileNotFoundError):
+    with pytest.raises(UserError) as failed:
         write_site({"index.html": "second", "no/such/folder.html": "x"}, out)
+    assert failed.value.exit_code == 3 and "cannot write" in str(failed.value)
 
     assert (out / "index.html").read_text() == "first"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
@@ -152,6 +154,8 @@ def test_a_folder_of_other_files_or_a_file_is_refused(
     assert "did not write" in capsys.readouterr().err
     assert main(["--project", str(FIXTURE), "catalog", "--out", str(a_file)]) == 2
     assert "is a file" in capsys.readouterr().err
+    assert main(["--project", str(FIXTURE), "catalog", "--out", str(a_file / "site")]) == 2
+    assert "a folder on its path is a file" in capsys.readouterr().err
     assert (foreign / "notes.txt").read_text() == "keep me" and a_file.read_text() == "keep me"
 
 
