@@ -91,6 +91,7 @@ def _table_view(
         consumers=tuple(
             ConsumerView(u.consumer.team, u.consumer.contact, u.consumer.use_case, u.columns)
             for u in graph.consumers_of(table.physical_name)
+            if u.whole_table or u.columns
         ),
         reads=lineage.reads,
         read_by=graph.downstream.get(table.physical_name, ()),

@@ -55,7 +55,9 @@ class ConsumerView:
     contact: str | None
     use_case: str | None
     columns: tuple[str, ...]
-    """Empty: the consumer declared no columns and reads the whole table."""
+    """Its declared columns in this table; empty: it declared none and reads the whole table
+    (a consumer whose declared columns are all in another table of the contract is not listed).
+    """
 
 
 @dataclass(frozen=True)

@@ -104,8 +104,9 @@ def test_a_contract_page_shows_each_table_with_consumers_rules_and_lineage(
 ) -> None:
     text = (fixture_site / "contract-hr.teams.html").read_text(encoding="utf-8")
     assert 'id="table-silver-teams"' in text and 'id="table-silver-members"' in text
-    members = text.split('id="table-silver-members"')[1]
+    teams, members = text.split('id="table-silver-members"')
     assert "it-onboarding" in members and "Accounts for new joiners." in members
+    assert "it-onboarding" not in teams, "its declared columns are all in silver.members"
     assert "never run" in members and "pass" not in re.findall(r"verdict-(\w+)", members)
     lineage = members.split('class="diagram lineage"')[1].split("</svg>")[0]
     for box in ("bronze.raw_people", "silver.teams", "silver.members", "gold.headcount"):
