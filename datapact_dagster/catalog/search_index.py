@@ -56,6 +56,7 @@ def _table_entry(contract: ContractView, table: TableView) -> dict[str, Any]:
         table.description,
         *table.tags,
         *(c.team for c in table.consumers),
+        *(c.name for c in table.columns),
     ]
     return {
         "table": table.physical_name,

@@ -98,6 +98,8 @@ def test_search_finds_customer_id_in_every_table_that_has_it(site: Path, offline
     assert len(expected) >= 5
     assert sorted(_rows(page, "columns-body", "data-column")) == expected
     assert page.is_visible("#column-results")
+    having = sorted(t.physical_name for _, t in CONTRACTS.tables if t.column("customer_id"))
+    assert sorted(_rows(page, "tables-body", "data-table")) == having
     page.click("#columns-body tr:first-child a")
     assert "/contract-" in page.url
     target = page.locator(f"#{page.url.split('#')[1]}")

@@ -82,6 +82,7 @@
     fill(document.getElementById("tables-body"), tables.map(tableRow));
     document.getElementById("table-count").textContent =
       tables.length + " of " + index.tables.length;
+    document.getElementById("tables").hidden = tables.length === 0;
     var searching = terms.length > 0;
     var columns = searching ? index.columns.filter(function (c) { return passes(c, terms, chosen); }) : [];
     columns.sort(function (a, b) {
