@@ -7,8 +7,9 @@ from __future__ import annotations
 from datapact_dagster.contract.model import LAYER_ORDER, Table
 from datapact_dagster.plan.graph import ColumnRef, DependencyGraph
 
-from .layout import BoxSpec, Diagram, End, LinkSpec, RowSpec, layered
+from .layout import layered
 from .model import cardinality, column_href, table_href
+from .shapes import BoxSpec, Diagram, End, LinkSpec, RowSpec
 
 SOURCE_KIND = "landing"
 

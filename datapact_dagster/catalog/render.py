@@ -11,10 +11,10 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from datapact_dagster.plan.graph import DependencyGraph
 
 from .diagrams import column_lineage, erd, lineage_map
-from .layout import Diagram
 from .model import column_href, contract_views, table_href
 from .pii import pii_inventory
 from .search_index import facets, search_index
+from .shapes import Diagram
 from .verdicts import NEVER_RUN, LatestVerdicts
 from .views import ContractView
 

@@ -4,14 +4,8 @@ from __future__ import annotations
 
 import re
 
-from datapact_dagster.catalog.layout import (
-    H_GAP,
-    BoxSpec,
-    End,
-    LinkSpec,
-    RowSpec,
-    layered,
-)
+from datapact_dagster.catalog.layout import H_GAP, layered
+from datapact_dagster.catalog.shapes import BoxSpec, End, LinkSpec, RowSpec
 
 
 def _box(name: str, *rows: str) -> BoxSpec:
