@@ -25,6 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--out",
+        metavar="DIR",
         type=Path,
         default=None,
         help=f"folder to write (default: <state dir>/{CATALOG_FOLDER}, i.e. .datapact/"
