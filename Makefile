@@ -14,9 +14,13 @@ $(SYNC): pyproject.toml uv.lock
 	@touch $@
 
 # The demo: `datapact run` never makes data up, so the sample landing files are generated first.
+# The catalog (.datapact/catalog) is refreshed after the run even when a contract is breached,
+# so it shows the failing verdicts; `make run` still exits with the run's code.
 run: $(SYNC)
 	$(UV) run datapact generate
-	$(UV) run datapact run
+	@status=0; $(UV) run datapact run || status=$$?; \
+	$(UV) run datapact catalog || exit $$?; \
+	exit $$status
 
 test: $(SYNC)
 	@bash .ci/system-deps.sh

@@ -1,6 +1,7 @@
 """Sub-commands of `datapact`, in the order `--help` shows them."""
 
 from datapact_dagster.commands import (
+    catalog,
     changelog,
     diff,
     doctor,
@@ -26,6 +27,7 @@ ALL = [
     impact,
     diff,
     changelog,
+    catalog,
     generate,
     run,
     status,

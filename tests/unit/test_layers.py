@@ -24,6 +24,7 @@ LAYERS: tuple[str, ...] = (
     "plan",
     "evidence",
     "changes",
+    "catalog",
     "alerts",
     "breaker",
     "pipeline",
