@@ -34,6 +34,9 @@ CHECK_KIND = "kind"
 BLOCKING = "blocking"
 
 # On a materialization, or on the failure of a step that did not publish.
+PREVIOUS_CONTRACT_VERSION = "previous_contract_version"
+CONTRACT_CHANGES = "contract_changes"
+"""Markdown: the classified changes from the previous contract version runs were made under."""
 CHECKS_PASSED = "checks_passed"
 CHECKS_FAILED = "checks_failed"
 DATA_FINGERPRINT = "data_fingerprint"

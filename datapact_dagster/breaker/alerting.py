@@ -7,6 +7,8 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 
+from sqlalchemy import Engine
+
 from datapact_dagster.alerts import (
     AlertConfig,
     AlertEvent,
@@ -19,6 +21,11 @@ from datapact_dagster.alerts import (
 from datapact_dagster.alerts.events import ConsumerScope
 from datapact_dagster.breaker.graph import layer_order
 from datapact_dagster.breaker.state import AssetPath, TableBreaker
+from datapact_dagster.changes.impact import change_impact
+from datapact_dagster.changes.kinds import ChangeClass
+from datapact_dagster.changes.model import Change
+from datapact_dagster.changes.render_common import impact_lines
+from datapact_dagster.changes.since_previous import changes_since_previous
 from datapact_dagster.contract.model import Contract
 from datapact_dagster.plan.impact import impact_of, merged
 from datapact_dagster.plan.project import Project
@@ -91,7 +98,9 @@ def recovery_event(
     )
 
 
-def new_version_event(breaker: TableBreaker, previous_version: str) -> AlertEvent:
+def new_version_event(
+    breaker: TableBreaker, previous_version: str, details: tuple[str, ...] = ()
+) -> AlertEvent:
     return AlertEvent(
         kind=AlertKind.new_contract_version,
         contract_id=breaker.contract_id,
@@ -99,8 +108,30 @@ def new_version_event(breaker: TableBreaker, previous_version: str) -> AlertEven
         asset_key=breaker.asset_key,
         episode_id=f"{previous_version}->{breaker.contract_version}",
         previous_version=previous_version,
-        details=(f"version {previous_version} -> {breaker.contract_version}",),
+        details=details or (f"version {previous_version} -> {breaker.contract_version}",),
     )
+
+
+def version_details(
+    project: Project, evidence: Engine | None, contract_id: str, previous: str
+) -> tuple[str, ...]:
+    """The classified changes from `previous` to the contract in force, each breaking one with
+    the consumers it affects (empty when the previous text was never kept)."""
+    contract = next((c for c in project.contracts.contracts if c.id == contract_id), None)
+    if contract is None or evidence is None:
+        return ()
+    found = changes_since_previous(evidence, contract, project.contracts.root, previous)
+    if found is None:
+        return ()
+    contracts = {c.id: c for c in project.contracts.contracts}
+
+    def affected(change: Change) -> list[str]:
+        if change.klass is not ChangeClass.breaking:
+            return []
+        impact = change_impact(project.graph, contracts, change)
+        return [f"  affects {item}" for item in impact_lines(impact)]
+
+    return tuple(found.lines(affected))
 
 
 class AlertSender:

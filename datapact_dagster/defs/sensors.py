@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 import dagster as dg
+import sqlalchemy as sa
 
 from datapact_dagster.alerts import DeliveryStatus
 from datapact_dagster.breaker.alerting import (
@@ -12,6 +13,7 @@ from datapact_dagster.breaker.alerting import (
     describe_outcomes,
     new_version_event,
     recovery_event,
+    version_details,
 )
 from datapact_dagster.breaker.cursor import BreakerCursor
 from datapact_dagster.breaker.graph import format_keys
@@ -22,6 +24,8 @@ from datapact_dagster.breaker.state import AssetPath
 from datapact_dagster.breaker.transitions import Transitions, compare
 from datapact_dagster.defs import jobs
 from datapact_dagster.defs.in_force import table_check_keys
+from datapact_dagster.evidence.store import EvidenceError, evidence_url
+from datapact_dagster.pipeline.evidence_sink import evidence_writer_for
 from datapact_dagster.plan.project import Project, load_project
 
 BREAKER_SENSOR_INTERVAL_SECONDS = 30
@@ -42,6 +46,15 @@ def _materialised_at(
     }
 
 
+def _evidence_engine(project: Project) -> sa.Engine | None:
+    """The evidence store's engine (where the texts of earlier contract versions are kept)."""
+    try:
+        writer = evidence_writer_for(evidence_url(project.settings.project_dir))
+    except EvidenceError:
+        return None
+    return writer.store.engine if writer else None
+
+
 def _send_alerts(
     context: dg.SensorEvaluationContext, project: Project, breakers: Breakers, changes: Transitions
 ) -> None:
@@ -49,7 +62,15 @@ def _send_alerts(
         project.settings.project_dir, {c.id: c for c in project.contracts.contracts}
     )
     try:
-        events = [new_version_event(v.breaker, v.previous_version) for v in changes.versions]
+        evidence = _evidence_engine(project)
+        events = [
+            new_version_event(
+                v.breaker,
+                v.previous_version,
+                version_details(project, evidence, v.breaker.contract_id, v.previous_version),
+            )
+            for v in changes.versions
+        ]
         events += [
             breach_event(
                 o.breaker,

@@ -8,6 +8,7 @@ import dagster as dg
 from datapact_dagster import metadata_keys as mk
 from datapact_dagster.breaker.project_breakers import read_project_breakers
 from datapact_dagster.breaker.read import Breakers
+from datapact_dagster.changes.since_previous import changes_since_previous
 from datapact_dagster.checks.result import CheckResult, Verdict
 from datapact_dagster.contract.model import ContractSet
 from datapact_dagster.defs import jobs
@@ -120,6 +121,21 @@ class _Step:
         )
         return evidence_metadata(markdown, report)
 
+    def version_change(self) -> dict[str, dg.MetadataValue]:
+        """The previous contract version runs were made under and what changed since."""
+        writer = evidence_writer_for(self.datapact.evidence_url)
+        if writer is None:
+            return {}
+        found = changes_since_previous(
+            writer.store.engine, self.plan.contract, self.project.contracts.root
+        )
+        if found is None:
+            return {}
+        return {
+            mk.PREVIOUS_CONTRACT_VERSION: dg.MetadataValue.text(found.previous_version),
+            mk.CONTRACT_CHANGES: dg.MetadataValue.md(found.markdown()),
+        }
+
     def breakers(self) -> Breakers:
         return read_project_breakers(self.context.instance, self.project)
 
@@ -183,6 +199,7 @@ def _run_step(
             asset_key=step.key,
             metadata={
                 **_outcome_metadata(outcome, plan, step.project.graph),
+                **step.version_change(),
                 **evidence,
             },
             check_results=list(step.checks(outcome.results)),

@@ -53,3 +53,17 @@ JSON_COLUMNS: frozenset[str] = frozenset({"observed", "threshold", "samples", "d
 HASHED_COLUMNS: tuple[str, ...] = tuple(
     c.name for c in evidence_records.columns if c.name != "record_hash"
 )
+
+
+contract_versions = Table(
+    "datapact_contract_versions",
+    metadata,
+    Column("content_hash", String(128), primary_key=True),
+    Column("contract_id", String(255), nullable=False),
+    Column("contract_version", String(64), nullable=False),
+    Column("first_run_at", String(40), nullable=False),
+    Column("source_text", Text, nullable=False),
+    Index("ix_datapact_contract_versions_id", "contract_id", "first_run_at"),
+)
+"""The text of every contract version a run was made under, by the content hash evidence
+records name (`contract_hash`), so an auditor can read the exact promise a record checked."""

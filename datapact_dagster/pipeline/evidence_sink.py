@@ -6,6 +6,7 @@ the digest of the suite the plan compiled for the run's warehouse, never a recom
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Sequence
 from functools import cache
@@ -13,9 +14,10 @@ from pathlib import Path
 
 from datapact_dagster.checks.result import CheckResult
 from datapact_dagster.evidence.anchors import Anchor
+from datapact_dagster.evidence.contract_archive import archive_contract
 from datapact_dagster.evidence.model import Decision
 from datapact_dagster.evidence.reports import report_for_run
-from datapact_dagster.evidence.store import DataFingerprint, EvidenceStore
+from datapact_dagster.evidence.store import DataFingerprint, EvidenceStore, utc_timestamp
 from datapact_dagster.evidence.summary_markdown import render_table_summary
 from datapact_dagster.plan.project import TablePlan
 
@@ -48,6 +50,19 @@ class EvidenceWriter:
             run_id=run_id,
             asset_key="/".join(plan.table.asset_key),
             pii_columns=plan.table.pii_columns,
+        )
+
+    def keep_contract(self, plan: TablePlan, root: Path) -> None:
+        """Keep the text of the contract version this run was made under (once per version);
+        a file edited since it was loaded is not kept under the loaded version's name."""
+        try:
+            text = (root / plan.contract.source_path).read_text(encoding="utf-8")
+        except OSError:
+            return
+        if hashlib.sha256(text.encode()).hexdigest() != plan.contract.content_hash:
+            return
+        archive_contract(
+            self.store.engine, plan.contract.id, plan.contract.version, text, utc_timestamp()
         )
 
     def record_decision(

@@ -41,6 +41,8 @@ class EvidenceSink(Protocol):
         self, plan: TablePlan, decision: Decision, run_id: str, details: dict[str, object]
     ) -> None: ...
 
+    def keep_contract(self, plan: TablePlan, root: Path) -> None: ...
+
 
 @dataclass(frozen=True)
 class RunContext:
@@ -128,6 +130,7 @@ def build_and_publish(ctx: RunContext, contract_set: ContractSet, plan: TablePla
             ctx.evidence.record_checks(
                 plan, results, fingerprint, ctx.run_id, _suite_digest(ctx, plan)
             )
+            ctx.evidence.keep_contract(plan, contract_set.root)
         except Exception:
             # Fail closed: data whose audit could not be recorded is never published.
             wap.discard_staging(ctx.engine, table.physical_name)
@@ -194,6 +197,7 @@ def check_published(
     fingerprint = wap.fingerprint(ctx.engine, table.physical_name)
     if ctx.evidence is not None:
         ctx.evidence.record_checks(plan, results, fingerprint, ctx.run_id, _suite_digest(ctx, plan))
+        ctx.evidence.keep_contract(plan, contract_set.root)
     return TableOutcome(
         table=table,
         results=results,
