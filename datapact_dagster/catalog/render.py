@@ -16,6 +16,7 @@ from .pii import pii_inventory
 from .search_index import facets, search_index
 from .shapes import Diagram
 from .verdicts import NEVER_RUN, LatestVerdicts
+from .versions import VersionNote
 from .views import ContractView
 
 INDEX = "index.html"
@@ -42,8 +43,13 @@ class SiteInfo:
     evidence: str
 
 
-def render_pages(graph: DependencyGraph, verdicts: LatestVerdicts) -> dict[str, str]:
-    """File name -> HTML of every page of the catalog."""
+def render_pages(
+    graph: DependencyGraph,
+    verdicts: LatestVerdicts,
+    versions: dict[str, VersionNote] | None = None,
+) -> dict[str, str]:
+    """File name -> HTML of every page of the catalog; `versions` holds what changed in each
+    contract's latest version, when known."""
     contracts = contract_views(graph, verdicts)
     info = SiteInfo(
         generated_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -81,6 +87,7 @@ def render_pages(graph: DependencyGraph, verdicts: LatestVerdicts) -> dict[str, 
             "contract.html.j2",
             info,
             contract=contract,
+            version_note=(versions or {}).get(contract.id),
             diagrams=_table_diagrams(graph, contract),
             table_hrefs=table_hrefs,
             column_hrefs=column_hrefs,

@@ -13,6 +13,7 @@ from datapact_dagster.plan.graph import build_graph
 
 from .render import render_pages
 from .verdicts import LatestVerdicts, latest_verdicts
+from .versions import latest_versions
 
 MARKER = ".datapact-catalog"
 """A file in every catalog folder: only a folder holding it is ever replaced."""
@@ -24,7 +25,7 @@ def build_catalog(
     """Render every page and write them to `out`, replacing the catalog there; the file names."""
     if verdicts is None:
         verdicts = latest_verdicts(contracts.root)
-    pages = render_pages(build_graph(contracts), verdicts)
+    pages = render_pages(build_graph(contracts), verdicts, latest_versions(contracts))
     write_site(pages, out)
     return sorted(pages)
 
