@@ -15,6 +15,8 @@ from .render import render_pages
 from .verdicts import LatestVerdicts, latest_verdicts
 from .versions import latest_versions
 
+CATALOG_FOLDER = "catalog"
+"""Relative to the state folder (DATAPACT_STATE_DIR, default <project>/.datapact)."""
 MARKER = ".datapact-catalog"
 """A file in every catalog folder: only a folder holding it is ever replaced."""
 

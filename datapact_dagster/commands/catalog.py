@@ -9,13 +9,11 @@ from pathlib import Path
 
 from datapact_dagster.catalog import build_catalog
 from datapact_dagster.catalog.render import INDEX
+from datapact_dagster.catalog.site import CATALOG_FOLDER
 from datapact_dagster.catalog.verdicts import latest_verdicts
 from datapact_dagster.commands.base import EXIT_OK, project_dir
 from datapact_dagster.commands.loading import contracts_or_exit
 from datapact_dagster.settings import Settings
-
-CATALOG_FOLDER = "catalog"
-"""Relative to the state folder (DATAPACT_STATE_DIR, default <project>/.datapact)."""
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import re
+from pathlib import Path
 
 import dagster as dg
 
 from datapact_dagster import metadata_keys as mk
+from datapact_dagster.catalog.model import page_name
 from datapact_dagster.contract.model import ContractSet, Table
 from datapact_dagster.defs.automation import build_condition
 from datapact_dagster.plan.dependencies import upstream_tables
@@ -53,7 +55,11 @@ def code_version(plan: TablePlan) -> str:
 
 
 def build_asset_spec(
-    plan: TablePlan, contract_set: ContractSet, warehouse_kind: str, graph: DependencyGraph
+    plan: TablePlan,
+    contract_set: ContractSet,
+    warehouse_kind: str,
+    graph: DependencyGraph,
+    catalog_dir: Path,
 ) -> dg.AssetSpec:
     table, contract = plan.table, plan.contract
     freshness = (
@@ -75,6 +81,7 @@ def build_asset_spec(
         mk.SQL_PATH: dg.MetadataValue.path(str(table.sql_path.relative_to(root))),
         mk.CHECKS: len(plan.specs),
         mk.BLOCKING_CHECKS: sum(1 for s in plan.specs if s.blocking),
+        mk.CATALOG_PAGE: dg.MetadataValue.path(str(catalog_dir / page_name(contract.id))),
         mk.COLUMN_LINEAGE: dg.MetadataValue.md(column_lineage_markdown(graph, table.physical_name)),
     }
     if contract.consumers:

@@ -8,6 +8,7 @@ import dagster as dg
 from datapact_dagster import metadata_keys as mk
 from datapact_dagster.breaker.project_breakers import read_project_breakers
 from datapact_dagster.breaker.read import Breakers
+from datapact_dagster.catalog.site import CATALOG_FOLDER
 from datapact_dagster.changes.since_previous import changes_since_previous
 from datapact_dagster.checks.result import CheckResult, Verdict
 from datapact_dagster.contract.model import ContractSet
@@ -276,11 +277,15 @@ def _refuse_build_in_check_only_job(context: dg.AssetExecutionContext, key: dg.A
 
 
 def build_table_asset(
-    plan: TablePlan, contract_set: ContractSet, warehouse_kind: str, graph: DependencyGraph
+    plan: TablePlan,
+    contract_set: ContractSet,
+    warehouse_kind: str,
+    graph: DependencyGraph,
+    catalog_dir: Path,
 ) -> dg.AssetsDefinition:
     @dg.multi_asset(
         name=f"{plan.table.layer.value}__{plan.table.name}",
-        specs=[build_asset_spec(plan, contract_set, warehouse_kind, graph)],
+        specs=[build_asset_spec(plan, contract_set, warehouse_kind, graph, catalog_dir)],
         check_specs=[*build_check_specs(plan), contract_in_force_spec(plan)],
         can_subset=True,
         pool=WAREHOUSE_POOL,
@@ -296,6 +301,12 @@ def _warehouse_kind() -> str:
 
 
 table_assets = [
-    build_table_asset(plan, load_project().contracts, _warehouse_kind(), load_project().graph)
+    build_table_asset(
+        plan,
+        load_project().contracts,
+        _warehouse_kind(),
+        load_project().graph,
+        load_project().settings.state_dir / CATALOG_FOLDER,
+    )
     for plan in load_project().plans
 ]

@@ -50,6 +50,7 @@ def test_asset_metadata_describes_the_contract(definitions: dg.Definitions) -> N
     assert spec.kinds >= {"sql"}
     assert spec.code_version and len(spec.code_version) == 16
     assert graph.get(dg.AssetKey(["bronze", "raw_customer_events"])).freshness_policy
+    assert spec.metadata["catalog_page"].value.endswith("catalog/contract-commerce.customers.html")
     lineage = spec.metadata["column_lineage"].value
     assert "| `email` | `bronze.raw_customers.email` | `gold.customer_profile.email_domain` |" in (
         lineage
