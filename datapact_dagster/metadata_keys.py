@@ -47,6 +47,8 @@ FAILED_CHECKS = "failed_checks"
 QUARANTINE_TABLE = "quarantine_table"
 ROWS_REJECTED = "rows_rejected"
 HELD_BY = "held_by"
+AWAITING_APPROVAL = "awaiting_approval"
+"""On a table not built because its contract version (or an upstream one) is not approved."""
 OVERRIDE_TAG = "override_tag"
 
 # What the UI shows a person: the table's state in one word (breaker.state.Health), the reason

@@ -15,7 +15,7 @@ from datapact_dagster.changes.model import Bump, Change
 from datapact_dagster.changes.sides import load_file_side, locator_for
 from datapact_dagster.changes.versions import required_bump
 from datapact_dagster.contract.model import Contract
-from datapact_dagster.evidence.contract_archive import previous_version
+from datapact_dagster.evidence.contract_archive import ArchivedContract, previous_version
 
 MAX_LISTED_CHANGES = 25
 
@@ -53,8 +53,13 @@ def changes_since_previous(
     """The changes from the previous version runs were made under (or from `version`); None
     when there is none (a first version) or it cannot be read back."""
     previous = previous_version(engine, contract.id, contract.content_hash, version)
-    if previous is None:
-        return None
+    return None if previous is None else changes_from(previous, contract, root)
+
+
+def changes_from(
+    previous: ArchivedContract, contract: Contract, root: Path
+) -> VersionChange | None:
+    """The changes from a kept contract text to `contract`; None if that text no longer loads."""
     with tempfile.TemporaryDirectory(prefix="datapact-previous-") as tmp:
         file = Path(tmp) / Path(contract.source_path).name
         file.write_text(previous.text, encoding="utf-8")

@@ -1,6 +1,8 @@
 """Sub-commands of `datapact`, in the order `--help` shows them."""
 
 from datapact_dagster.commands import (
+    approvals,
+    approve,
     catalog,
     changelog,
     diff,
@@ -27,6 +29,8 @@ ALL = [
     impact,
     diff,
     changelog,
+    approvals,
+    approve,
     catalog,
     generate,
     run,

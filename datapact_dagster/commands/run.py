@@ -8,7 +8,14 @@ import sys
 import time
 from typing import TYPE_CHECKING
 
+from datapact_dagster.approvals.identity import current_person
 from datapact_dagster.breaker.graph import layer_order
+from datapact_dagster.breaker.override import override_tags
+from datapact_dagster.commands.approval_context import (
+    approval_overlay,
+    overlay_state,
+    policy_or_exit,
+)
 from datapact_dagster.commands.base import (
     EXIT_BREACHED,
     EXIT_OK,
@@ -60,12 +67,14 @@ def execute(args: argparse.Namespace, *, checks_only: bool) -> int:
     root = project_dir(args)
     os.environ["DATAPACT_PROJECT_DIR"] = str(root)
     contracts_or_exit(root)
+    policy_or_exit(root)
     settings = Settings.from_env(root)
+    reason = getattr(args, "override_reason", None)
+    tags = override_tags(reason, current_person(root) if reason is not None else None)
 
     import dagster as dg
 
     from datapact_dagster import definitions
-    from datapact_dagster.breaker.override import override_tags
     from datapact_dagster.breaker.project_breakers import read_project_breakers
     from datapact_dagster.pipeline.dagster_home import (
         dagster_storage_errors,
@@ -133,7 +142,7 @@ def execute(args: argparse.Namespace, *, checks_only: bool) -> int:
             instance=instance,
             asset_selection=asset_selection,
             run_config={"loggers": {"progress_logger": {}}},
-            tags={**override_tags(getattr(args, "override_reason", None)), **owner.tags()},
+            tags={**tags, **owner.tags()},
             raise_on_error=False,
         )
         keys = sorted(
@@ -143,7 +152,11 @@ def execute(args: argparse.Namespace, *, checks_only: bool) -> int:
         summaries = summarize_run(instance, result.run_id, keys)
         label_tables_not_run(summaries, asset_parents(job, keys))
         breakers = read_project_breakers(instance, load_project())
-    states = {"/".join(key): table_state(breakers, key).value for key in breakers.by_table}
+    overlay = approval_overlay(root, load_project().contracts)
+    states = {
+        "/".join(key): overlay_state(table_state(breakers, key).value, overlay.get("/".join(key)))
+        for key in breakers.by_table
+    }
     # a check-only run whose published data passes still exits 1 while a contract is breached
     breached = any(s.status.breached or s.failed or s.in_force is False for s in summaries)
     errored = any(s.status is TableRunStatus.ERROR for s in summaries)

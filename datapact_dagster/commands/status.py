@@ -8,6 +8,7 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any
 
+from datapact_dagster.commands.approval_context import approval_overlay, overlay_state
 from datapact_dagster.commands.base import (
     EXIT_BREACHED,
     EXIT_OK,
@@ -161,10 +162,19 @@ def run(args: argparse.Namespace) -> int:
         )
         if problem:
             raise UserError(problem, EXIT_SYSTEM_ERROR)
+    overlay = approval_overlay(root, contracts)
+    for row in rows:
+        hold = overlay.get(row["table"])
+        if hold is not None and overlay_state(row["state"], hold) != row["state"]:
+            row["state"] = overlay_state(row["state"], hold)
+            row["awaiting_approval"] = hold.reason
     if args.format == "json":
         print(json.dumps(rows, indent=2))
     else:
         print(render_table([_text_row(r) for r in rows], COLUMNS))
+        for row in rows:
+            if "awaiting_approval" in row:
+                print(f"  {row['table']}: {row['awaiting_approval']}")
         for row in rows:
             for failure in row["failing_checks"]:
                 print(

@@ -41,6 +41,8 @@ STATUS_STYLES: Mapping[str, str] = {
     TableRunStatus.REFUSED: "bold red",
     TableRunStatus.ERROR: "bold red",
     TableRunStatus.HELD: "yellow",
+    TableRunStatus.AWAITING_APPROVAL: "yellow",
+    TableRunStatus.HELD_FOR_APPROVAL: "yellow",
     TableRunStatus.UPSTREAM_ERROR: "yellow",
     TableRunStatus.NOT_RUN: "dim",
 }

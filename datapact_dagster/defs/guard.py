@@ -4,8 +4,10 @@ from dataclasses import dataclass
 
 import dagster as dg
 
+from datapact_dagster.approvals.holds import ApprovalHold, approval_holds
+from datapact_dagster.approvals.policy import PolicyError, load_policy
 from datapact_dagster.breaker.guard import breach_details, refusal_message
-from datapact_dagster.breaker.override import OVERRIDE_TAG, override_reason
+from datapact_dagster.breaker.override import OVERRIDE_BY_TAG, OVERRIDE_TAG, override_reason
 from datapact_dagster.breaker.project_breakers import read_project_breakers
 from datapact_dagster.breaker.read import Breakers
 from datapact_dagster.breaker.state import TableBreaker
@@ -49,6 +51,30 @@ def upstream_hold(context: dg.AssetExecutionContext, plan: TablePlan) -> Hold | 
     return None
 
 
+def approval_hold(context: dg.AssetExecutionContext, plan: TablePlan) -> ApprovalHold | None:
+    """Why this table must not be built under the approval policy (its contract version, or an
+    upstream one, is not approved), else None. An override reason does not pass this gate."""
+    project = load_project()
+    root = project.settings.project_dir
+    try:
+        policy = load_policy(root)
+    except PolicyError as invalid:
+        raise dg.Failure(
+            description=f"The approval policy is invalid:\n{invalid}", allow_retries=False
+        ) from None
+    if policy is None:
+        return None
+    writer = evidence_writer_for(context.resources.datapact.evidence_url)
+    if writer is None:
+        raise dg.Failure(
+            description="An approval policy applies, but no evidence store is configured to "
+            "hold the approvals.",
+            allow_retries=False,
+        )
+    holds = approval_holds(project.graph, policy, writer.store, root)
+    return holds.get(plan.table.physical_name)
+
+
 def _record_override(
     context: dg.AssetExecutionContext,
     plan: TablePlan,
@@ -59,9 +85,15 @@ def _record_override(
     if writer is None:
         context.log.warning("No evidence store configured: the override is only in the run log.")
         return
+    person = context.run.tags.get(OVERRIDE_BY_TAG) or "unknown (launched without datapact)"
     writer.record_decision(
         plan,
         Decision.OVERRIDE,
         context.run.run_id,
-        {"reason": reason, "breached": breached, "summary": f"override: {reason}"},
+        {
+            "reason": reason,
+            "person": person,
+            "breached": breached,
+            "summary": f"override by {person}: {reason}",
+        },
     )

@@ -63,6 +63,22 @@ def held_observation(
     )
 
 
+def approval_observation(
+    key: dg.AssetKey, own: bool, reason: str, message: str
+) -> dg.AssetObservation:
+    """`key` is not built: its contract version (`own`) or an upstream one awaits approval."""
+    health = Health.awaiting_approval if own else Health.held
+    return dg.AssetObservation(
+        asset_key=key,
+        description=message,
+        metadata={
+            mk.HEALTH: dg.MetadataValue.text(health.value),
+            mk.HELD_REASON: dg.MetadataValue.text(reason),
+            mk.AWAITING_APPROVAL: dg.MetadataValue.text(reason),
+        },
+    )
+
+
 def quarantine_observation(
     key: dg.AssetKey,
     *,

@@ -6,6 +6,7 @@ from pathlib import Path
 import dagster as dg
 
 from datapact_dagster import metadata_keys as mk
+from datapact_dagster.approvals.holds import ApprovalHold
 from datapact_dagster.breaker.project_breakers import read_project_breakers
 from datapact_dagster.breaker.read import Breakers
 from datapact_dagster.catalog.site import CATALOG_FOLDER
@@ -15,10 +16,11 @@ from datapact_dagster.contract.model import ContractSet
 from datapact_dagster.defs import jobs
 from datapact_dagster.defs.asset_specs import asset_key, build_asset_spec, build_check_specs
 from datapact_dagster.defs.check_events import to_check_result
-from datapact_dagster.defs.guard import Hold, upstream_hold
+from datapact_dagster.defs.guard import Hold, approval_hold, upstream_hold
 from datapact_dagster.defs.in_force import contract_in_force_spec, in_force_result
 from datapact_dagster.defs.resources import DataPactResource
 from datapact_dagster.defs.step_events import (
+    approval_observation,
     downstream_held,
     evidence_metadata,
     held_observation,
@@ -171,6 +173,10 @@ def _run_step(
     step = _Step(context, datapact, plan)
     if step.key in context.selected_asset_keys:
         _refuse_build_in_check_only_job(context, step.key)
+        awaiting = approval_hold(context, plan)
+        if awaiting is not None:
+            yield from _awaiting_approval(step, awaiting)
+            return
         hold = upstream_hold(context, plan)
         if hold is not None:
             yield from _held(step, hold)
@@ -215,6 +221,18 @@ def _held(step: _Step, hold: Hold) -> Iterator[StepEvent]:
     step.context.log.warning(hold.message)
     yield held_observation(step.key, hold.breached, step.run_id, hold.message)
     yield from step.in_force(hold.breakers, None, {})
+    tag_run(step.context, mk.HELD_TAG, [step.path])
+
+
+def _awaiting_approval(step: _Step, hold: ApprovalHold) -> Iterator[StepEvent]:
+    """Not built: a contract version is not approved. The published data stays in force."""
+    message = (
+        f"Not building {step.path}: {hold.reason}. Its published data stays as it is until "
+        "the version is approved (`datapact approvals`)."
+    )
+    step.context.log.warning(message)
+    yield approval_observation(step.key, hold.own, hold.reason, message)
+    yield from step.in_force(step.breakers(), None, {})
     tag_run(step.context, mk.HELD_TAG, [step.path])
 
 

@@ -79,3 +79,15 @@ def previous_version(
     elif current is not None:
         kept = [k for k in kept if k.version != current.version]
     return kept[-1] if kept else None
+
+
+def archived(engine: Engine, content_hash: str) -> ArchivedContract | None:
+    """The kept text with this content hash, if any run was made under it."""
+    query = select(contract_versions).where(contract_versions.c.content_hash == content_hash)
+    with engine.connect() as connection:
+        row = connection.execute(query).first()
+    if row is None:
+        return None
+    return ArchivedContract(
+        row.contract_id, row.contract_version, row.content_hash, row.first_run_at, row.source_text
+    )

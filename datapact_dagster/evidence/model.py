@@ -22,6 +22,10 @@ class Decision(StrEnum):
     ERROR = "error"
     MIGRATION_CHECK = "migration_check"
     """A new contract version's checks tried on the published data before merge (read-only)."""
+    APPROVAL = "approval"
+    """A person signed a contract version (its content hash) off at one level of the policy."""
+    REJECTION = "rejection"
+    """A person rejected a contract version at one level: it cannot come into force."""
 
 
 RECORD_KINDS: tuple[str, ...] = ("check", "decision")

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import dagster as dg
 
 from datapact_dagster import metadata_keys as mk
+from datapact_dagster.breaker.state import Health
 from datapact_dagster.pipeline.run_status import TableRunStatus
 
 PROGRESS_PREFIX = "datapact:"
@@ -135,6 +136,12 @@ def _read_observation(
     elif mk.HELD_BY in meta:
         summary.status = TableRunStatus.REFUSED
         summary.message = observation.description
+    elif mk.AWAITING_APPROVAL in meta:
+        own = meta[mk.HEALTH].value == Health.awaiting_approval.value
+        summary.status = (
+            TableRunStatus.AWAITING_APPROVAL if own else TableRunStatus.HELD_FOR_APPROVAL
+        )
+        summary.message = str(meta[mk.AWAITING_APPROVAL].value)
 
 
 def asset_parents(job: dg.JobDefinition, keys: list[dg.AssetKey]) -> dict[str, set[str]]:
@@ -169,6 +176,8 @@ def label_tables_not_run(summaries: list[TableSummary], parents: Mapping[str, Se
     for asset, upstream in causes.items():
         if any(status.breached for status in upstream):
             by_asset[asset].status = TableRunStatus.HELD
+        elif TableRunStatus.AWAITING_APPROVAL in upstream:
+            by_asset[asset].status = TableRunStatus.HELD_FOR_APPROVAL
         elif TableRunStatus.ERROR in upstream:
             by_asset[asset].status = TableRunStatus.UPSTREAM_ERROR
 

@@ -19,6 +19,8 @@ class TableRunStatus(StrEnum):
     QUARANTINED = "quarantined"
     REFUSED = "refused (upstream breach)"
     HELD = "held (upstream breach)"
+    AWAITING_APPROVAL = "held (awaiting approval)"
+    HELD_FOR_APPROVAL = "held (upstream awaits approval)"
     UPSTREAM_ERROR = "not run (upstream error)"
     ERROR = "error"
     CHECKED = "checked"
@@ -39,4 +41,6 @@ _HEALTH = {
     TableRunStatus.QUARANTINED: Health.breached,
     TableRunStatus.REFUSED: Health.held,
     TableRunStatus.HELD: Health.held,
+    TableRunStatus.AWAITING_APPROVAL: Health.awaiting_approval,
+    TableRunStatus.HELD_FOR_APPROVAL: Health.held,
 }

@@ -16,7 +16,12 @@ from datapact_dagster.breaker.cadence import (
 )
 from datapact_dagster.breaker.cursor import BreakerCursor, TableMemory
 from datapact_dagster.breaker.graph import TableGraph
-from datapact_dagster.breaker.override import OVERRIDE_TAG, override_reason, override_tags
+from datapact_dagster.breaker.override import (
+    OVERRIDE_BY_TAG,
+    OVERRIDE_TAG,
+    override_reason,
+    override_tags,
+)
 from datapact_dagster.breaker.read import Breakers
 from datapact_dagster.breaker.recovery import recovery_run_key, tables_to_rebuild
 from datapact_dagster.breaker.state import (
@@ -220,11 +225,16 @@ def test_recovery_rebuilds_only_tables_not_rebuilt_since_and_not_still_held() ->
 
 def test_override_tags() -> None:
     assert override_tags(None) == {}
-    assert override_tags("  finance signed off  ") == {OVERRIDE_TAG: "finance signed off"}
+    assert override_tags("  finance signed off  ", "ada@example.com") == {
+        OVERRIDE_TAG: "finance signed off",
+        OVERRIDE_BY_TAG: "ada@example.com",
+    }
     assert override_reason({OVERRIDE_TAG: "x"}) == "x"
     assert override_reason({OVERRIDE_TAG: " "}) is None
     with pytest.raises(UserError):
-        override_tags("   ")
+        override_tags("   ", "ada@example.com")
+    with pytest.raises(UserError, match="DATAPACT_USER"):
+        override_tags("finance signed off", None)
 
 
 def test_cadences_from_contracts() -> None:

@@ -22,7 +22,7 @@ import dagster as dg
 import pytest
 from dagster._core.execution.api import execute_run  # runs a run created beforehand; not public
 
-from datapact_dagster.breaker.override import OVERRIDE_TAG
+from datapact_dagster.breaker.override import OVERRIDE_BY_TAG, OVERRIDE_TAG
 from datapact_dagster.defs.automation import UpstreamContractBreached
 from tests.alerts.support import SmtpSink
 
@@ -201,7 +201,10 @@ def _tell_story(tmp: Path, sink: SmtpSink) -> Story:
             and "held_by" in e.event_specific_data.asset_observation.metadata
         )
         story.refusal = held.description or ""
-        story.overridden = run([SILVER_ORDERS], {OVERRIDE_TAG: "finance accepts duplicates"})
+        story.overridden = run(
+            [SILVER_ORDERS],
+            {OVERRIDE_TAG: "finance accepts duplicates", OVERRIDE_BY_TAG: "ana@example.com"},
+        )
         store = EvidenceStore(os.environ["DATAPACT_EVIDENCE_URL"])
         story.override_records = [
             r for r in store.records(run_id=story.overridden.run_id) if r.decision == "override"
@@ -328,6 +331,7 @@ def test_an_override_proceeds_and_is_recorded(story: Story) -> None:
     assert record.contract_id == "commerce.orders"
     assert record.asset_key == "silver/orders"
     assert record.details["reason"] == "finance accepts duplicates"
+    assert record.details["person"] == "ana@example.com"
     [breached] = record.details["breached"]
     assert breached["asset_key"] == "bronze/raw_orders"
     assert [c["key"] for c in breached["checks"]] == [BREACHED_CHECK]

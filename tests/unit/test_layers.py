@@ -24,6 +24,7 @@ LAYERS: tuple[str, ...] = (
     "plan",
     "evidence",
     "changes",
+    "approvals",
     "catalog",
     "alerts",
     "breaker",

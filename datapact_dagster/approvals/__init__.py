@@ -1,0 +1,1 @@
+"""Approvals: who must sign a new contract version off before it is built, and their decisions."""
