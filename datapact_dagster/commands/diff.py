@@ -23,6 +23,7 @@ from datapact_dagster.commands.base import (
     UserError,
     project_dir,
 )
+from datapact_dagster.commands.diff_approvals import with_approval_findings
 from datapact_dagster.commands.diff_data import with_data_checks
 from datapact_dagster.contract.model import Contract, ContractSet
 from datapact_dagster.plan.loading import load_contracts
@@ -82,6 +83,8 @@ def run(args: argparse.Namespace) -> int:
         if args.head is not None:
             raise UserError("--check-data tries the working tree's contracts; drop --head")
         report = with_data_checks(report, root)
+    if args.head is None:
+        report = with_approval_findings(report, root)
     sys.stdout.write(render_diff(report, args.format))
     return EXIT_BREACHED if report.errors else EXIT_OK
 
