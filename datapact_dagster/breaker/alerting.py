@@ -29,7 +29,8 @@ logger = logging.getLogger("datapact.breaker")
 def breach_scope(project: Project, breaker: TableBreaker) -> tuple[ConsumerScope, ...] | None:
     """The consumers a breach touches: those whose declared columns are (or are computed from)
     the columns of the failing checks, or every consumer downstream when a failing check is on
-    the whole table. None when the table is not in the project (then every consumer hears)."""
+    the whole table. None when the table is not in the project (then every consumer hears).
+    Consumers of a draft downstream are left out: nobody may depend on a draft."""
     found = project.contracts.by_asset_key(breaker.asset_key)  # type: ignore[arg-type]
     if found is None:
         return None
@@ -45,9 +46,12 @@ def breach_scope(project: Project, breaker: TableBreaker) -> tuple[ConsumerScope
             break
         columns += [c for c in touched if c not in columns]
     targets = columns or [None]
+    drafts = {t.physical_name for c, t in project.contracts.tables if c.status == "draft"}
     scopes: dict[tuple[str, str], ConsumerScope] = {}
     for column in targets:
         for hit in impact_of(project.graph, table.physical_name, column).consumers:
+            if hit.table in drafts and hit.table != table.physical_name:
+                continue
             known = scopes.get((hit.table, hit.team))
             merged = tuple(dict.fromkeys((*known.columns, *hit.columns))) if known else hit.columns
             scopes[(hit.table, hit.team)] = ConsumerScope(
