@@ -203,7 +203,11 @@ def lifecycle_note(contract: Contract) -> str | None:
             return f"deprecated: {retires}{use}"
         case "retired":
             on = f" on {when.isoformat()}" if when else ""
-            return f"retired{on}: not built or checked; its last published table stays{use}"
+            instead = f"; use {contract.replaced_by.contract_id}" if contract.replaced_by else ""
+            return (
+                f"retired{on}: not built or checked any more, its last published data stays "
+                f"in place{instead}"
+            )
         case "draft":
             return "draft: built and checked only on request, never on a schedule"
     return None

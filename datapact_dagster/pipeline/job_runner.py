@@ -135,6 +135,9 @@ def _read_observation(
     elif mk.HELD_BY in meta:
         summary.status = TableRunStatus.REFUSED
         summary.message = observation.description
+    elif mk.NOT_BUILT in meta:
+        summary.status = TableRunStatus(str(meta[mk.NOT_BUILT].value))
+        summary.message = observation.description
 
 
 def asset_parents(job: dg.JobDefinition, keys: list[dg.AssetKey]) -> dict[str, set[str]]:

@@ -22,6 +22,10 @@ class TableRunStatus(StrEnum):
     UPSTREAM_ERROR = "not run (upstream error)"
     ERROR = "error"
     CHECKED = "checked"
+    DRAFT = "not run (draft)"
+    """A draft's table, left out of a run that did not select it."""
+    RETIRED = "not run (retired)"
+    """A retired contract's table: never built or checked."""
 
     @property
     def health(self) -> Health | None:
@@ -39,4 +43,5 @@ _HEALTH = {
     TableRunStatus.QUARANTINED: Health.breached,
     TableRunStatus.REFUSED: Health.held,
     TableRunStatus.HELD: Health.held,
+    TableRunStatus.RETIRED: Health.retired,
 }
