@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 import time
+import warnings
 from typing import TYPE_CHECKING
 
 from datapact_dagster.breaker.graph import layer_order
@@ -179,7 +180,9 @@ def _resolve_selection(text: str, definitions: ModuleType) -> set[tuple[str, ...
 
     graph = definitions.defs().resolve_asset_graph()
     try:
-        resolved = dg.AssetSelection.from_string(text).resolve(graph)
+        with warnings.catch_warnings():  # Dagster marks `tag:` selections beta
+            warnings.simplefilter("ignore", dg.BetaWarning)
+            resolved = dg.AssetSelection.from_string(text).resolve(graph)
     except Exception as exc:
         raise UserError(f"--select {text!r} is not a valid asset selection: {exc}") from exc
     if not resolved:

@@ -6,6 +6,7 @@ What each status means when the pipeline runs is documented in docs/contracts.md
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -96,11 +97,15 @@ def check_replacements(contracts: Iterable[Contract], report: SetReporter) -> No
         target = by_id.get(target_id)
         where = contract.replaced_by.doc_path
         if target is None:
+            usable = sorted(c.id for c in contracts if c.built_unattended and c is not contract)
+            close = difflib.get_close_matches(target_id, usable, n=1)
+            hint = f"did you mean '{close[0]}'? " if close else ""
             report.add(
                 contract,
                 where,
                 f"replacedBy names contract '{target_id}', which no contract of the project has",
-                f"use the id of a contract in contracts/: {', '.join(sorted(by_id))}",
+                f"{hint}use the id of an active contract in contracts/: "
+                f"{', '.join(usable) or '(none yet)'}",
                 "lifecycle",
             )
         elif target is contract:
