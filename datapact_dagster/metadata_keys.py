@@ -34,6 +34,11 @@ COLUMN_LINEAGE = "column_lineage"
 """Markdown: each column's sources and readers (Dagster's own lineage view is not in OSS)."""
 CHECK_KIND = "kind"
 BLOCKING = "blocking"
+LIFECYCLE = "lifecycle"
+"""What a draft, deprecated or retired status means for the table's readers, in one line."""
+
+# Asset tags (visible in the UI and usable in selections: `tag:contract_status=retired`).
+CONTRACT_STATUS_TAG = "contract_status"
 
 # On a materialization, or on the failure of a step that did not publish.
 PREVIOUS_CONTRACT_VERSION = "previous_contract_version"
@@ -49,6 +54,9 @@ ROWS_REJECTED = "rows_rejected"
 HELD_BY = "held_by"
 AWAITING_APPROVAL = "awaiting_approval"
 """On a table not built because its contract version (or an upstream one) is not approved."""
+NOT_BUILT = "not_built"
+"""Why a step left its table alone by its contract's status: the run outcome, e.g. 'not run
+(draft)'."""
 OVERRIDE_TAG = "override_tag"
 
 # What the UI shows a person: the table's state in one word (breaker.state.Health), the reason

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 
 
@@ -13,6 +13,7 @@ class AlertKind(StrEnum):
     freshness_miss = "freshness_miss"
     schema_drift = "schema_drift"
     new_contract_version = "new_contract_version"
+    deprecation = "deprecation"
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,10 @@ class AlertEvent:
     consumers: tuple[ConsumerScope, ...] | None = None
     """The consumers the event touches (through the column lineage), with their columns hit;
     None means every consumer of the contract."""
+    retirement_date: date | None = None
+    """For a deprecation: when the contract will be retired (None: not announced yet)."""
+    replacement: str | None = None
+    """For a deprecation: what to read instead, e.g. 'crm.contacts_v2 (silver.contacts_v2)'."""
 
     @property
     def asset_path(self) -> str:

@@ -31,7 +31,11 @@ DEFAULT_AUDIENCES: Mapping[AlertKind, frozenset[Audience]] = {
     AlertKind.freshness_miss: frozenset({Audience.owners, Audience.support}),
     # A new version changes the promise consumers rely on, so they hear about it.
     AlertKind.new_contract_version: frozenset(Audience),
+    # The owners deprecated it themselves; its readers must move before the retirement date.
+    AlertKind.deprecation: frozenset({Audience.consumers}),
 }
+DRAFT_AUDIENCES = frozenset({Audience.owners})
+"""Everyone a draft contract's alerts reach: nothing may depend on a draft, so nobody else."""
 
 
 @dataclass(frozen=True)
@@ -61,8 +65,11 @@ def recipients_for(
     owners, then support channels, then consumers).
 
     A support channel without a usable contact but named in `routed_channels` (webhook routing
-    in the alert config) is a webhook recipient."""
+    in the alert config) is a webhook recipient. A draft contract's alerts reach its owners
+    only, whatever `audiences` says."""
     wanted = audiences.get(kind, DEFAULT_AUDIENCES[kind])
+    if contract.status == "draft":
+        wanted = wanted & DRAFT_AUDIENCES
     found: list[Recipient] = []
     if Audience.owners in wanted:
         found.extend(_owner_recipients(contract.owners))

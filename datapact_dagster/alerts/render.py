@@ -23,6 +23,7 @@ _LABELS = {
     AlertKind.freshness_miss: "STALE",
     AlertKind.schema_drift: "SCHEMA DRIFT",
     AlertKind.new_contract_version: "NEW VERSION",
+    AlertKind.deprecation: "DEPRECATED",
 }
 
 _EMOJI = {
@@ -31,6 +32,7 @@ _EMOJI = {
     AlertKind.freshness_miss: ":hourglass:",
     AlertKind.schema_drift: ":warning:",
     AlertKind.new_contract_version: ":page_facing_up:",
+    AlertKind.deprecation: ":calendar:",
 }
 
 
@@ -95,7 +97,15 @@ def _subject(event: AlertEvent) -> str:
         case AlertKind.new_contract_version:
             was = f" (was {event.previous_version})" if event.previous_version else ""
             return f"{label}{was}: {asset}"
+        case AlertKind.deprecation:
+            return f"{label}: {asset} {_retires(event)}"
     raise AssertionError(event.kind)
+
+
+def _retires(event: AlertEvent) -> str:
+    if event.retirement_date is None:
+        return "will be retired (no date announced yet)"
+    return f"retires on {event.retirement_date.isoformat()}"
 
 
 def _headline(event: AlertEvent) -> str:
@@ -125,6 +135,17 @@ def _headline(event: AlertEvent) -> str:
             return (
                 f"Version {event.contract_version} of contract {event.contract_id} is now "
                 f"active for {asset}{was}. Check that what you read from it still holds."
+            )
+        case AlertKind.deprecation:
+            instead = (
+                f"Use {event.replacement} instead."
+                if event.replacement
+                else "No replacement is named: ask its owners what to read instead."
+            )
+            return (
+                f"Contract {event.contract_id} {event.contract_version} is deprecated: {asset} "
+                f"{_retires(event)}. From then on it is no longer built: its last data stays in "
+                f"place but is not refreshed. {instead}"
             )
     raise AssertionError(event.kind)
 
@@ -162,6 +183,10 @@ def _facts(event: AlertEvent) -> list[tuple[str, str]]:
         label = "Was breached since" if event.kind is AlertKind.recovery else "Since"
         duration = _duration(event.occurred_at - event.since)
         facts.append((label, f"{_timestamp(event.since)} (for {duration})"))
+    if event.kind is AlertKind.deprecation:
+        when = event.retirement_date
+        facts.append(("Retires on", when.isoformat() if when else "not announced yet"))
+        facts.append(("Replaced by", event.replacement or "not named"))
     facts.append(("Detected at", _timestamp(event.occurred_at)))
     if event.run_id:
         facts.append(("Run", event.run_id))
@@ -203,6 +228,14 @@ def _next_steps(event: AlertEvent) -> list[str]:
             ]
         case AlertKind.new_contract_version:
             return ["Review the changes and adapt what reads this dataset if needed."]
+        case AlertKind.deprecation:
+            by = f" by {event.retirement_date.isoformat()}" if event.retirement_date else ""
+            target = event.replacement or "what its owners name"
+            return [
+                f"Move what reads {asset} to {target}{by}.",
+                "Until then it is built and checked as before; this notice repeats once a week.",
+                "If you cannot move in time, tell the contract's owners now.",
+            ]
     raise AssertionError(event.kind)
 
 

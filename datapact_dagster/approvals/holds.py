@@ -12,6 +12,10 @@ from datapact_dagster.evidence.store import EvidenceStore
 from datapact_dagster.plan.graph import DependencyGraph
 
 
+UNGATED_STATUSES = ("draft", "retired")
+"""A draft is built only on request and is in force nowhere; a retired contract is not built."""
+
+
 @dataclass(frozen=True)
 class ApprovalHold:
     table: str
@@ -28,6 +32,8 @@ def approval_holds(
         return {}
     waiting: dict[str, str] = {}
     for contract in graph.contracts.contracts:
+        if contract.status in UNGATED_STATUSES:
+            continue
         found = standing(contract, policy, store, graph, root)
         if not found.approved:
             for table in contract.tables:

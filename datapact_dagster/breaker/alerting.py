@@ -36,7 +36,8 @@ logger = logging.getLogger("datapact.breaker")
 def breach_scope(project: Project, breaker: TableBreaker) -> tuple[ConsumerScope, ...] | None:
     """The consumers a breach touches: those whose declared columns are (or are computed from)
     the columns of the failing checks, or every consumer downstream when a failing check is on
-    the whole table. None when the table is not in the project (then every consumer hears)."""
+    the whole table. None when the table is not in the project (then every consumer hears).
+    Consumers of a draft downstream are left out: nobody may depend on a draft."""
     found = project.contracts.by_asset_key(breaker.asset_key)  # type: ignore[arg-type]
     if found is None:
         return None
@@ -51,10 +52,12 @@ def breach_scope(project: Project, breaker: TableBreaker) -> tuple[ConsumerScope
             columns = []
             break
         columns += [c for c in touched if c not in columns]
+    drafts = {t.physical_name for c, t in project.contracts.tables if c.status == "draft"}
     impact = merged(impact_of(project.graph, table.physical_name, c) for c in columns or [None])
     return tuple(
         ConsumerScope(hit.team, hit.contact, hit.table, hit.columns, hit.whole_table)
         for hit in (impact.consumers if impact else ())
+        if hit.table not in drafts or hit.table == table.physical_name
     )
 
 

@@ -23,11 +23,15 @@ class Cadence:
 
 
 def build_cadences(contracts: Iterable[Contract]) -> list[Cadence]:
-    return _group(contracts, lambda c: c.schedule or DEFAULT_BUILD_CRON)
+    """Active and deprecated contracts only: a draft is built on request, a retired one never."""
+    unattended = [c for c in contracts if c.built_unattended]
+    return _group(unattended, lambda c: c.schedule or DEFAULT_BUILD_CRON)
 
 
 def check_cadences(contracts: Iterable[Contract]) -> list[Cadence]:
-    return _group(contracts, lambda c: c.check_schedule or DEFAULT_CHECK_CRON)
+    """Active and deprecated contracts only, as for builds."""
+    unattended = [c for c in contracts if c.built_unattended]
+    return _group(unattended, lambda c: c.check_schedule or DEFAULT_CHECK_CRON)
 
 
 def _group(contracts: Iterable[Contract], cron_of: Callable[[Contract], str]) -> list[Cadence]:

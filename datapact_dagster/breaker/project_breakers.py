@@ -1,4 +1,7 @@
-"""The breakers of a loaded DataPact project: its tables, their checks and their dependencies."""
+"""The breakers of a loaded DataPact project: its tables, their checks and their dependencies.
+
+A retired contract's tables have no breaker: they are neither built nor checked any more, so
+nothing they last recorded opens, holds or alerts (and nothing may depend on them)."""
 
 from __future__ import annotations
 
@@ -11,7 +14,11 @@ from datapact_dagster.plan.project import Project
 
 
 def contract_tables(project: Project) -> list[ContractTable]:
-    return [ContractTable(contract=p.contract, table=p.table, specs=p.specs) for p in project.plans]
+    return [
+        ContractTable(contract=p.contract, table=p.table, specs=p.specs)
+        for p in project.plans
+        if not p.contract.retired
+    ]
 
 
 def table_dependencies(project: Project) -> dict[AssetPath, frozenset[AssetPath]]:
@@ -21,6 +28,7 @@ def table_dependencies(project: Project) -> dict[AssetPath, frozenset[AssetPath]
             t.asset_key for t in upstream_tables(project.contracts, p.table)
         )
         for p in project.plans
+        if not p.contract.retired
     }
 
 

@@ -41,6 +41,8 @@ class Health(StrEnum):
     """No check of it has been evaluated yet."""
     awaiting_approval = "awaiting approval"
     """A new version of its contract is not in force until the required people approve it."""
+    retired = "retired"
+    """Its contract is retired: neither built nor checked; its last published data stays."""
 
 
 @dataclass(frozen=True)

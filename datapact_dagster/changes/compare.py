@@ -7,8 +7,7 @@ from datapact_dagster.changes.compare_rules import compare_rules
 from datapact_dagster.changes.locate import Locator
 from datapact_dagster.changes.model import Change
 from datapact_dagster.changes.recorder import Recorder
-from datapact_dagster.contract.build import STATUSES
-from datapact_dagster.contract.model import Contract, Relationship, Table
+from datapact_dagster.contract.model import STATUSES, Contract, Relationship, Table
 
 
 def compare_contracts(

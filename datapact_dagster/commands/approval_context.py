@@ -81,6 +81,6 @@ def approval_overlay(root: Path, contracts: ContractSet) -> dict[str, ApprovalHo
 
 def overlay_state(state: str, hold: ApprovalHold | None) -> str:
     """A table's state word once approvals are counted: its own breach or staleness first."""
-    if hold is None or state in (Health.breached.value, Health.stale.value):
+    if hold is None or state in (Health.breached.value, Health.stale.value, Health.retired.value):
         return state
     return (Health.awaiting_approval if hold.own else Health.held).value

@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 import time
+import warnings
 from typing import TYPE_CHECKING
 
 from datapact_dagster.approvals.identity import current_person
@@ -30,8 +31,11 @@ from datapact_dagster.pipeline.run_status import TableRunStatus
 from datapact_dagster.settings import Settings
 
 if TYPE_CHECKING:
+    from types import ModuleType
+
     from dagster import AssetKey
 
+    from datapact_dagster.pipeline.job_runner import TableSummary
     from datapact_dagster.pipeline.recovery import RecoveryReport
 
 
@@ -88,30 +92,29 @@ def execute(args: argparse.Namespace, *, checks_only: bool) -> int:
     from datapact_dagster.pipeline.landing_check import require_landing_files
     from datapact_dagster.pipeline.launch import exclusive_launch
     from datapact_dagster.pipeline.run_owner import RUN_PID_ENV, RunOwner
+    from datapact_dagster.pipeline.run_selection import launch_tables
     from datapact_dagster.plan.project import load_project
 
     prepare_dagster_home(settings)
     factory = definitions.contract_checks_job if checks_only else definitions.contract_pipeline_job
     job = factory()
-    selection = None
-    if args.select:
-        try:
-            selection = dg.AssetSelection.from_string(args.select)
-            resolved = selection.resolve(job.asset_layer.asset_graph)
-        except Exception as exc:
-            raise UserError(
-                f"--select {args.select!r} is not a valid asset selection: {exc}"
-            ) from exc
-        if not resolved:
-            raise UserError(f"--select {args.select!r} matches no table")
     all_plans = load_project().plans
+    launch = launch_tables(
+        all_plans,
+        _resolve_selection(args.select, definitions) if args.select else None,
+        checks_only=checks_only,
+        selection_text=args.select,
+    )
+    if not launch.launched:
+        for left in launch.left_out:
+            print(f"{left.asset}: {left.status.value}: {left.message}", file=sys.stderr)
+        print("datapact: nothing to run.", file=sys.stderr)
+        return EXIT_OK
     if not checks_only:
-        selected = [
-            p
-            for p in all_plans
-            if selection is None or dg.AssetKey(list(p.table.asset_key)) in resolved
-        ]
+        launched = set(launch.launched)
+        selected = [p for p in all_plans if p.table.asset_key in launched]
         require_landing_files(selected, settings.landing_dir, root)
+    resolved = {dg.AssetKey(list(key)) for key in launch.launched}
     started = time.monotonic()
     command = "datapact check" if checks_only else "datapact run"
     with (
@@ -129,13 +132,13 @@ def execute(args: argparse.Namespace, *, checks_only: bool) -> int:
         )
         recon = dg.reconstructable(factory)
         asset_selection = None
-        if selection is not None and checks_only:
+        if not launch.whole_job and checks_only:
             graph = job.asset_layer.asset_graph
             recon = recon.get_subset(
                 asset_selection=set(),
                 asset_check_selection=graph.get_check_keys_for_assets(resolved),
             )
-        elif selection is not None:
+        elif not launch.whole_job:
             asset_selection = list(resolved)
         result = dg.execute_job(
             recon,
@@ -145,13 +148,12 @@ def execute(args: argparse.Namespace, *, checks_only: bool) -> int:
             tags={**tags, **owner.tags()},
             raise_on_error=False,
         )
-        keys = sorted(
-            job.asset_layer.asset_graph.get_all_asset_keys() if selection is None else resolved,
-            key=_layer_order,
-        )
+        keys = sorted(resolved, key=_layer_order)
         summaries = summarize_run(instance, result.run_id, keys)
         label_tables_not_run(summaries, asset_parents(job, keys))
+        summaries = sorted([*summaries, *launch.left_out], key=lambda s: _path_order(s.asset))
         breakers = read_project_breakers(instance, load_project())
+    _announce_deprecations(settings, summaries)
     overlay = approval_overlay(root, load_project().contracts)
     states = {
         "/".join(key): overlay_state(table_state(breakers, key).value, overlay.get("/".join(key)))
@@ -185,5 +187,52 @@ def _report_recovery(report: RecoveryReport) -> None:
         raise UserError(busy_message(report.in_progress[0], None), EXIT_SYSTEM_ERROR)
 
 
+def _resolve_selection(text: str, definitions: ModuleType) -> set[tuple[str, ...]]:
+    """What `--select` selects among every table of the project (retired ones included)."""
+    import dagster as dg
+
+    graph = definitions.defs().resolve_asset_graph()
+    try:
+        with warnings.catch_warnings():  # Dagster marks `tag:` selections beta
+            warnings.simplefilter("ignore", dg.BetaWarning)
+            resolved = dg.AssetSelection.from_string(text).resolve(graph)
+    except Exception as exc:
+        raise UserError(f"--select {text!r} is not a valid asset selection: {exc}") from exc
+    if not resolved:
+        raise UserError(f"--select {text!r} matches no table")
+    return {tuple(key.path) for key in resolved}
+
+
+def _announce_deprecations(settings: Settings, summaries: list[TableSummary]) -> None:
+    """A deprecated contract's consumers hear of it after a run that built or checked one of
+    its tables, at most once a week (the breaker sensor does the same for the daemon's runs)."""
+    from datetime import UTC, datetime
+
+    from datapact_dagster.breaker.alerting import AlertSender
+    from datapact_dagster.breaker.deprecation import notify_deprecations
+    from datapact_dagster.plan.project import load_project
+
+    used = [tuple(s.asset.split("/")) for s in summaries if s.status in _JUDGED]
+    contracts = load_project().contracts
+    if not any(c.status == "deprecated" for c in contracts.contracts) or not used:
+        return
+    sender = AlertSender(settings.project_dir, {c.id: c for c in contracts.contracts})
+    try:
+        for line in notify_deprecations(sender, contracts, used, datetime.now(UTC)):
+            print(f"datapact: {line}", file=sys.stderr)
+        if sender.problem:
+            print(f"datapact: {sender.problem}", file=sys.stderr)
+    finally:
+        sender.close()
+
+
+_JUDGED = (TableRunStatus.PUBLISHED, TableRunStatus.QUARANTINED, TableRunStatus.CHECKED)
+"""The outcomes of a table whose data a run built or checked."""
+
+
 def _layer_order(key: AssetKey) -> tuple[int, str]:
     return layer_order(tuple(key.path))
+
+
+def _path_order(path: str) -> tuple[int, str]:
+    return layer_order(tuple(path.split("/")))

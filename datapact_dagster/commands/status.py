@@ -22,8 +22,11 @@ from datapact_dagster.commands.table import render_table
 from datapact_dagster.settings import Settings
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from datapact_dagster.breaker.read import Breakers
     from datapact_dagster.breaker.state import Health
+    from datapact_dagster.plan.project import TablePlan
 
 COLUMNS = ["contract", "version", "table", "state", "breaker", "since", "failing checks", "holding"]
 
@@ -31,8 +34,8 @@ COLUMNS = ["contract", "version", "table", "state", "breaker", "since", "failing
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "status",
-        help="show each contract table's state (healthy / breached / held / stale / never run) "
-        "and the downstream tables it holds; exit 1 when anything is breached",
+        help="show each contract table's state (healthy / breached / held / stale / never run "
+        "/ retired) and the downstream tables it holds; exit 1 when anything is breached",
     )
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.set_defaults(handler=run)
@@ -52,8 +55,9 @@ def status_rows(root: Any) -> list[dict[str, Any]]:
     from datapact_dagster.settings import Settings
 
     prepare_dagster_home(Settings.from_env(root))
+    project = load_project()
     with dg.DagsterInstance.get() as instance:
-        return rows_of(read_project_breakers(instance, load_project()))
+        return rows_of(read_project_breakers(instance, project), project.plans)
 
 
 def table_state(breakers: Breakers, key: tuple[str, ...]) -> Health:
@@ -67,10 +71,33 @@ def table_state(breakers: Breakers, key: tuple[str, ...]) -> Health:
     return Health.held if breakers.breached_upstream_of(key) else own
 
 
-def rows_of(breakers: Breakers) -> list[dict[str, Any]]:
+def rows_of(breakers: Breakers, plans: Sequence[TablePlan] = ()) -> list[dict[str, Any]]:
+    """The breakers' rows, plus one per retired table of `plans` (retired tables have no
+    breaker), each with its contract's status and what that means for readers."""
     from datapact_dagster.breaker.graph import layer_order
+    from datapact_dagster.breaker.state import Health
+    from datapact_dagster.contract.lifecycle import lifecycle_note
 
-    rows = []
+    lifecycle = {
+        p.table.asset_key: {"status": p.contract.status, "note": lifecycle_note(p.contract)}
+        for p in plans
+    }
+    rows = [
+        {
+            "contract": p.contract.id,
+            "version": p.contract.version,
+            "table": "/".join(p.table.asset_key),
+            "state": Health.retired.value,
+            "breaker": None,
+            "since": None,
+            "last_checked": None,
+            "failing_checks": [],
+            "holding": [],
+            "lifecycle": lifecycle[p.table.asset_key],
+        }
+        for p in plans
+        if p.contract.retired
+    ]
     for key in sorted(breakers.by_table, key=layer_order):
         breaker = breakers.by_table[key]
         held = breakers.held_by(breaker) if breaker.state.holds_downstream else frozenset()
@@ -98,9 +125,10 @@ def rows_of(breakers: Breakers) -> list[dict[str, Any]]:
                     for f in breaker.failing
                 ],
                 "holding": ["/".join(k) for k in sorted(held, key=layer_order)],
+                "lifecycle": lifecycle.get(key, {"status": None, "note": None}),
             }
         )
-    return rows
+    return sorted(rows, key=lambda row: layer_order(tuple(row["table"].split("/"))))
 
 
 def warehouse_problem(warehouse_url: str, relations: list[str]) -> str | None:
@@ -175,7 +203,8 @@ def run(args: argparse.Namespace) -> int:
         for row in rows:
             if "awaiting_approval" in row:
                 print(f"  {row['table']}: {row['awaiting_approval']}")
-        for row in rows:
+            if row["lifecycle"]["note"]:
+                print(f"  {row['table']}: {row['lifecycle']['note']}")
             for failure in row["failing_checks"]:
                 print(
                     f"  {row['table']}: {failure['check']} [{failure['severity']}] "
@@ -188,6 +217,7 @@ def run(args: argparse.Namespace) -> int:
 def _text_row(row: dict[str, Any]) -> dict[str, Any]:
     return {
         **row,
+        "breaker": row["breaker"] or "",
         "since": (row["since"] or "").replace("T", " ").replace("Z", ""),
         "failing checks": ", ".join(f["check"] for f in row["failing_checks"]),
         "holding": ", ".join(row["holding"]),

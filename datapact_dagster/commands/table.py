@@ -31,6 +31,7 @@ STATUS_STYLES: Mapping[str, str] = {
     Health.held: "yellow",
     Health.stale: "yellow",
     Health.awaiting_approval: "yellow",
+    Health.retired: "dim",
     BreakerState.closed: "green",
     BreakerState.open: "bold red",
     BreakerState.half_open: "yellow",
@@ -45,6 +46,8 @@ STATUS_STYLES: Mapping[str, str] = {
     TableRunStatus.HELD_FOR_APPROVAL: "yellow",
     TableRunStatus.UPSTREAM_ERROR: "yellow",
     TableRunStatus.NOT_RUN: "dim",
+    TableRunStatus.DRAFT: "dim",
+    TableRunStatus.RETIRED: "dim",
 }
 """How a state DataPact prints is coloured on a terminal."""
 

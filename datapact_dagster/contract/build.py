@@ -21,12 +21,12 @@ from datapact_dagster.contract.extensions import (
     read_custom_properties,
 )
 from datapact_dagster.contract.findings import DocPath, FindingCollector
-from datapact_dagster.contract.model import Consumer, Contract, SupportChannel
+from datapact_dagster.contract.lifecycle import read_lifecycle
+from datapact_dagster.contract.model import STATUSES, Consumer, Contract, SupportChannel
 from datapact_dagster.contract.odcs_v3_0 import V3_0_VERSIONS, as_v3_1
 from datapact_dagster.contract.secret_urls import is_credential_url
 
 SUPPORTED_API_VERSIONS = (*V3_0_VERSIONS, "v3.1.0", "v3.2.0")
-STATUSES = ("draft", "active", "deprecated", "retired")
 
 
 def unit_of(path: DocPath) -> DocPath:
@@ -139,6 +139,8 @@ class _Builder:
         consumers = self.consumers(custom.get("consumers"))
         schedule = self.cron_property(custom, "schedule")
         check_schedule = self.cron_property(custom, "checkSchedule")
+        status = self.data.get("status") if self.readable("status") else None
+        lifecycle = read_lifecycle(custom, self.custom_index(custom), status, self.out)
         if self.out.has_errors:
             return None
         description = self.data.get("description")
@@ -164,6 +166,8 @@ class _Builder:
             consumers=consumers,
             schedule=schedule,
             check_schedule=check_schedule,
+            retirement_date=lifecycle.retirement_date,
+            replaced_by=lifecycle.replaced_by,
             tables=tuple(tables),
             source_path=self.file,
             content_hash=content_hash,
@@ -191,12 +195,18 @@ class _Builder:
             "secret-url",
         )
 
+    def custom_index(self, custom: dict[str, Any]) -> dict[str, int]:
+        """Where each DataPact key read from `customProperties` is in that list."""
+        items = self.data.get("customProperties") or []
+        return {
+            key: next(i for i, item in enumerate(items) if item.get("property") == key)
+            for key in custom
+        }
+
     def cron_property(self, custom: dict[str, Any], key: str) -> str | None:
         if key not in custom:
             return None
-        index = next(
-            i for i, item in enumerate(self.data["customProperties"]) if item.get("property") == key
-        )
+        index = self.custom_index(custom)[key]
         return check_cron(custom[key], ("customProperties", index, "value"), self.out)
 
     def consumers(self, value: Any) -> tuple[Consumer, ...]:

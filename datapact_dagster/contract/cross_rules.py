@@ -6,6 +6,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 
 from datapact_dagster.contract.findings import DocPath, Finding, format_doc_path
+from datapact_dagster.contract.lifecycle import SqlRead, check_dependencies, check_replacements
 from datapact_dagster.contract.model import LAYER_ORDER, Contract, Layer, Table
 from datapact_dagster.contract.odcs_quality import SQL
 from datapact_dagster.contract.sql_rules import check_rule_sql, check_table_sql
@@ -125,7 +126,8 @@ def check_contract_set(
     for contract, table in tables.values():
         _check_rule_reads(contract, table, set(by_physical) | set(invalid_tables), report)
     graph: dict[str, list[str]] = {}
-    for _contract, table in tables.values():
+    reads: list[SqlRead] = []
+    for contract, table in tables.values():
         graph[table.physical_name] = []
         if not table.sql_path.is_file():
             continue
@@ -190,6 +192,9 @@ def check_contract_set(
                     "layer-order",
                 )
             graph[table.physical_name].append(ref.qualified)
+            reads.append(SqlRead(contract, table, shown, ref.line, ref.qualified))
+    check_dependencies(tables, reads, report)
+    check_replacements(contracts, report)
     for contract, table in tables.values():
         for rel in table.relationships:
             target = tables.get(rel.to_table)

@@ -15,6 +15,9 @@ CONTRACT_KEYS: dict[str, str] = {
     "schedule": "cron expression for the build schedule "
     "(default: daily, from slaProperties frequency)",
     "checkSchedule": "cron expression for the check-only monitoring job (default: hourly)",
+    "retirementDate": "YYYY-MM-DD: when a deprecated contract will be (or a retired one was) "
+    "retired; named in the weekly deprecation alert",
+    "replacedBy": "id of the contract consumers of a deprecated or retired one should move to",
 }
 TABLE_KEYS: dict[str, str] = {
     "layer": "bronze, silver or gold: the table's layer when physicalName is the table's real "

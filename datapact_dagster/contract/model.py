@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
@@ -19,6 +19,9 @@ class Layer(StrEnum):
 LAYER_ORDER = {Layer.bronze: 0, Layer.silver: 1, Layer.gold: 2}
 
 Severity = Literal["error", "warning", "info"]
+Status = Literal["draft", "active", "deprecated", "retired"]
+STATUSES: tuple[str, ...] = Status.__args__  # type: ignore[attr-defined]
+"""The ODCS statuses in lifecycle order (a move to a later one is a step forward)."""
 OperatorName = Literal[
     "mustBe",
     "mustNotBe",
@@ -151,6 +154,13 @@ class SupportChannel(_Frozen):
     scope: str | None = None
 
 
+class Replacement(_Frozen):
+    """`customProperties.replacedBy`: the contract consumers of this one should move to."""
+
+    contract_id: str
+    doc_path: str
+
+
 class Table(_Frozen):
     name: str
     layer: Layer
@@ -185,7 +195,7 @@ class Contract(_Frozen):
     id: str
     name: str | None = None
     version: str
-    status: Literal["draft", "active", "deprecated", "retired"]
+    status: Status
     api_version: str
     domain: str | None = None
     description: str | None = None
@@ -196,12 +206,26 @@ class Contract(_Frozen):
     consumers: tuple[Consumer, ...] = ()
     schedule: str | None = None
     check_schedule: str | None = None
+    retirement_date: date | None = None
+    """`customProperties.retirementDate`: when a deprecated contract is (or was) retired."""
+    replaced_by: Replacement | None = None
     tables: tuple[Table, ...]
     source_path: Path
     content_hash: str
 
     def table(self, name: str) -> Table | None:
         return next((t for t in self.tables if t.name == name), None)
+
+    @property
+    def built_unattended(self) -> bool:
+        """Built and checked by schedules, automation and recovery runs: active and deprecated
+        contracts. A draft is built only on request; a retired one never."""
+        return self.status in ("active", "deprecated")
+
+    @property
+    def retired(self) -> bool:
+        """Neither built nor checked any more; its last published table stays in place."""
+        return self.status == "retired"
 
 
 class ContractSet(_Frozen):
@@ -224,3 +248,6 @@ class ContractSet(_Frozen):
 
     def by_asset_key(self, key: tuple[str, str]) -> tuple[Contract, Table] | None:
         return next(((c, t) for c, t in self.tables if t.asset_key == key), None)
+
+    def contract(self, contract_id: str) -> Contract | None:
+        return next((c for c in self.contracts if c.id == contract_id), None)

@@ -10,6 +10,7 @@ import dagster as dg
 
 from datapact_dagster import metadata_keys as mk
 from datapact_dagster.catalog.model import page_name
+from datapact_dagster.contract.lifecycle import lifecycle_note
 from datapact_dagster.contract.model import ContractSet, Table
 from datapact_dagster.defs.automation import build_condition
 from datapact_dagster.plan.dependencies import upstream_tables
@@ -64,10 +65,14 @@ def build_asset_spec(
     table, contract = plan.table, plan.contract
     freshness = (
         dg.FreshnessPolicy.time_window(fail_window=table.freshness.max_age)
-        if table.freshness
+        if table.freshness and not contract.retired
         else None
     )
-    tags = {"layer": table.layer.value, "pii": str(bool(table.pii_columns)).lower()}
+    tags = {
+        "layer": table.layer.value,
+        "pii": str(bool(table.pii_columns)).lower(),
+        mk.CONTRACT_STATUS_TAG: contract.status,
+    }
     if contract.domain:
         tags["domain"] = re.sub(r"[^A-Za-z0-9_.-]", "-", contract.domain)
     root = contract_set.root
@@ -84,6 +89,9 @@ def build_asset_spec(
         mk.CATALOG_PAGE: dg.MetadataValue.path(str(catalog_dir / page_name(contract.id))),
         mk.COLUMN_LINEAGE: dg.MetadataValue.md(column_lineage_markdown(graph, table.physical_name)),
     }
+    note = lifecycle_note(contract)
+    if note:
+        metadata[mk.LIFECYCLE] = note
     if contract.consumers:
         metadata[mk.CONSUMERS] = dg.MetadataValue.md(
             "\n".join(
@@ -95,6 +103,7 @@ def build_asset_spec(
         filter(
             None,
             [
+                f"**{note[0].upper()}{note[1:]}.**" if note else None,
                 table.description,
                 contract.description,
                 f"Contract `{contract.id}` v{contract.version} ({contract.status}).",
@@ -112,7 +121,7 @@ def build_asset_spec(
         code_version=code_version(plan),
         metadata=metadata,
         freshness_policy=freshness,
-        automation_condition=build_condition(contract),
+        automation_condition=build_condition(contract) if contract.built_unattended else None,
         skippable=True,
     )
 

@@ -16,6 +16,7 @@ from datapact_dagster.breaker.alerting import (
     version_details,
 )
 from datapact_dagster.breaker.cursor import BreakerCursor
+from datapact_dagster.breaker.deprecation import deprecation_events, deprecation_period
 from datapact_dagster.breaker.graph import format_keys
 from datapact_dagster.breaker.project_breakers import read_project_breakers
 from datapact_dagster.breaker.read import Breakers
@@ -55,9 +56,20 @@ def _evidence_engine(project: Project) -> sa.Engine | None:
     return writer.store.engine if writer else None
 
 
+def _used_this_week(breakers: Breakers, now: datetime) -> list[AssetPath]:
+    """The tables a run built or checked this week (a deprecated one's consumers hear of it)."""
+    week = deprecation_period(now)
+    return [
+        key
+        for key, breaker in breakers.by_table.items()
+        if breaker.last_evaluated_at and deprecation_period(breaker.last_evaluated_at) == week
+    ]
+
+
 def _send_alerts(
     context: dg.SensorEvaluationContext, project: Project, breakers: Breakers, changes: Transitions
 ) -> None:
+    now = datetime.now(UTC)
     sender = AlertSender(
         project.settings.project_dir, {c.id: c for c in project.contracts.contracts}
     )
@@ -87,6 +99,7 @@ def _send_alerts(
             )
             for c in changes.closed
         ]
+        events += deprecation_events(project.contracts, _used_this_week(breakers, now), now)
         for event in events:
             outcomes = sender.send(event)
             if any(o.status is not DeliveryStatus.already_sent for o in outcomes):
@@ -108,6 +121,10 @@ def _recovery_request(
     if not rebuild:
         return None, []
     plans = {p.table.asset_key: p for p in project.plans}
+    # A draft is built only on request: a recovery does not rebuild it on its own.
+    rebuild = [k for k in rebuild if k in plans and plans[k].contract.built_unattended]
+    if not rebuild:
+        return None, []
     episodes = [c.episode for c in changes.closed]
     request = dg.RunRequest(
         run_key=recovery_run_key(episodes),

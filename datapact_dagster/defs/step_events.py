@@ -19,8 +19,10 @@ from datapact_dagster.breaker.override import OVERRIDE_TAG
 from datapact_dagster.breaker.read import Breakers
 from datapact_dagster.breaker.state import Health, TableBreaker
 from datapact_dagster.checks.result import CheckResult
+from datapact_dagster.contract.lifecycle import lifecycle_note
 from datapact_dagster.defs.in_force import breach_words, held_in_force
 from datapact_dagster.pipeline.evidence_sink import report_url
+from datapact_dagster.pipeline.run_status import TableRunStatus
 from datapact_dagster.plan.project import TablePlan
 
 MAX_TAG_VALUE = 4000
@@ -125,3 +127,37 @@ def tag_run(context: dg.AssetExecutionContext, tag: str, paths: Sequence[str]) -
 
 def held_paths(breakers: Breakers, breaker: TableBreaker) -> list[str]:
     return ["/".join(k) for k in sorted(breakers.held_by(breaker), key=layer_order)]
+
+
+def lifecycle_skip(
+    context: dg.AssetExecutionContext, plan: TablePlan
+) -> dg.AssetObservation | None:
+    """The observation a step leaves instead of building or checking, when its contract's status
+    says so: a retired table never; a draft's table is built only by a run that selects assets
+    (a plain launch of the whole job leaves drafts out, as `datapact run` without --select
+    does), and checked whenever asked."""
+    contract = plan.contract
+    path = "/".join(plan.table.asset_key)
+    building = dg.AssetKey(list(plan.table.asset_key)) in context.selected_asset_keys
+    if contract.retired:
+        outcome = TableRunStatus.RETIRED
+        health: dict[str, dg.MetadataValue] = {mk.HEALTH: dg.MetadataValue.text(Health.retired)}
+        why = f"{path} is not built or checked: contract {contract.id} is retired"
+    elif contract.status == "draft" and building and context.run.asset_selection is None:
+        outcome, health = TableRunStatus.DRAFT, {}
+        why = (
+            f"{path} is not built: contract {contract.id} is a draft, built only when a run "
+            f"selects it (datapact run --select key:{path})"
+        )
+    else:
+        return None
+    context.log.warning(why)
+    return dg.AssetObservation(
+        asset_key=dg.AssetKey(list(plan.table.asset_key)),
+        description=why,
+        metadata={
+            **health,
+            mk.NOT_BUILT: dg.MetadataValue.text(outcome.value),
+            mk.LIFECYCLE: dg.MetadataValue.text(lifecycle_note(contract) or contract.status),
+        },
+    )

@@ -25,6 +25,7 @@ from datapact_dagster.defs.step_events import (
     evidence_metadata,
     held_observation,
     held_paths,
+    lifecycle_skip,
     quarantine_observation,
     tag_run,
 )
@@ -171,6 +172,10 @@ def _run_step(
     context: dg.AssetExecutionContext, datapact: DataPactResource, plan: TablePlan
 ) -> Iterator[StepEvent]:
     step = _Step(context, datapact, plan)
+    skipped = lifecycle_skip(context, plan)
+    if skipped is not None:
+        yield skipped
+        return
     if step.key in context.selected_asset_keys:
         _refuse_build_in_check_only_job(context, step.key)
         awaiting = approval_hold(context, plan)

@@ -142,6 +142,9 @@ def _read_observation(
             TableRunStatus.AWAITING_APPROVAL if own else TableRunStatus.HELD_FOR_APPROVAL
         )
         summary.message = str(meta[mk.AWAITING_APPROVAL].value)
+    elif mk.NOT_BUILT in meta:
+        summary.status = TableRunStatus(str(meta[mk.NOT_BUILT].value))
+        summary.message = observation.description
 
 
 def asset_parents(job: dg.JobDefinition, keys: list[dg.AssetKey]) -> dict[str, set[str]]:

@@ -24,6 +24,10 @@ class TableRunStatus(StrEnum):
     UPSTREAM_ERROR = "not run (upstream error)"
     ERROR = "error"
     CHECKED = "checked"
+    DRAFT = "not run (draft)"
+    """A draft's table, left out of a run that did not select it."""
+    RETIRED = "not run (retired)"
+    """A retired contract's table: never built or checked."""
 
     @property
     def health(self) -> Health | None:
@@ -43,4 +47,5 @@ _HEALTH = {
     TableRunStatus.HELD: Health.held,
     TableRunStatus.AWAITING_APPROVAL: Health.awaiting_approval,
     TableRunStatus.HELD_FOR_APPROVAL: Health.held,
+    TableRunStatus.RETIRED: Health.retired,
 }

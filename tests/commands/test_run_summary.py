@@ -17,7 +17,13 @@ def test_each_outcome_implies_a_state_word_or_none() -> None:
     assert implied[TableRunStatus.QUARANTINED] is Health.breached
     assert implied[TableRunStatus.HELD] is Health.held
     assert implied[TableRunStatus.REFUSED] is Health.held
-    for status in (TableRunStatus.ERROR, TableRunStatus.CHECKED, TableRunStatus.NOT_RUN):
+    assert implied[TableRunStatus.RETIRED] is Health.retired
+    for status in (
+        TableRunStatus.ERROR,
+        TableRunStatus.CHECKED,
+        TableRunStatus.NOT_RUN,
+        TableRunStatus.DRAFT,
+    ):
         assert implied[status] is None
 
 

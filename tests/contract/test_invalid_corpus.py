@@ -32,6 +32,8 @@ CLI_CASES = [
     "rule-no-operator",
     "sql-cycle",
     "sql-reads-undeclared-table",
+    "status-relationship-to-retired",
+    "status-sql-reads-draft",
     "top-level-list",
     "top-level-unknown-key",
     "yaml-tab-indentation",
