@@ -11,7 +11,6 @@ from datapact_dagster.approvals.state import standing
 from datapact_dagster.evidence.store import EvidenceStore
 from datapact_dagster.plan.graph import DependencyGraph
 
-
 UNGATED_STATUSES = ("draft", "retired")
 """A draft is built only on request and is in force nowhere; a retired contract is not built."""
 
