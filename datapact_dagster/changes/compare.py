@@ -57,8 +57,10 @@ def compare_contracts(
 def _compare_header(rec: Recorder, old: Contract, new: Contract) -> None:
     if old.status != new.status:
         forward = STATUSES.index(new.status) > STATUSES.index(old.status)
+        unannounced = new.status == "retired" and old.status in ("draft", "active")
+        kind = "status_backward" if not forward else "status_forward"
         rec.add(
-            "status_forward" if forward else "status_backward",
+            "status_retired_unannounced" if unannounced else kind,
             f"status {old.status} -> {new.status}",
             "status",
         )

@@ -30,6 +30,7 @@ KIND_CLASS = MappingProxyType(
         "contract_moved": C,
         "status_forward": A,
         "status_backward": B,
+        "status_retired_unannounced": B,
         "name_changed": C,
         "domain_changed": C,
         "api_version_changed": C,
