@@ -6,6 +6,9 @@ import contextlib
 import os
 import signal
 import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
 
 
 def stop_process_group(process: subprocess.Popen) -> None:
@@ -21,3 +24,22 @@ def stop_process_group(process: subprocess.Popen) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
     process.wait()
+
+
+def project_env(**extra: str) -> dict[str, str]:
+    """This process's environment without DataPact's or Dagster's settings (a test's project
+    then uses its own folder's defaults), plus `extra`."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("DATAPACT_", "DAGSTER_"))}
+    return {**base, **extra}
+
+
+def run_datapact(cwd: Path, env: Mapping[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """`datapact ARGS` in a fresh interpreter, as a user runs it, in `cwd`."""
+    return subprocess.run(
+        [sys.executable, "-m", "datapact_dagster.cli", *args],
+        cwd=cwd,
+        env=dict(env),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )

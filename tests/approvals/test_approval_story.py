@@ -6,11 +6,9 @@ evidence chain; and the version comes into force only after the last level."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sqlite3
 import subprocess
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.changes.test_diff_git import commit, edit, git
+from tests.processes import project_env, run_datapact
 
 POLICY = """\
 groups:
@@ -70,18 +69,10 @@ def story(project_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Story
     (root / ".gitignore").write_text(".datapact/\n")
     git(root, "init", "-q", "-b", "main")
     commit(root, "Contracts in force")
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("DATAPACT_", "DAGSTER_"))}
 
     def cli(*args: str, user: str | None = None) -> subprocess.CompletedProcess[str]:
-        env = {**base, **({"DATAPACT_USER": user} if user else {})}
-        return subprocess.run(
-            [sys.executable, "-m", "datapact_dagster.cli", *args],
-            cwd=root,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
+        env = project_env(**({"DATAPACT_USER": user} if user else {}))
+        return run_datapact(root, env, *args)
 
     story = Story(root)
     assert cli("generate", "--rows", "2000").returncode == 0

@@ -4,7 +4,6 @@ the network blocked: search, filters, diagrams, verdicts, the PII inventory."""
 from __future__ import annotations
 
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import pytest
 from playwright.sync_api import Browser, Page, Route
 
 from datapact_dagster.plan.loading import require_contracts
+from tests.processes import run_datapact
 from tests.ui.support import isolated_env
 
 SAMPLE = Path(__file__).resolve().parents[2]
@@ -19,14 +19,7 @@ CONTRACTS = require_contracts(SAMPLE)
 
 
 def _datapact(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "datapact_dagster.cli", *args],
-        cwd=SAMPLE,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    return run_datapact(SAMPLE, env, *args)
 
 
 @pytest.fixture(scope="module")

@@ -4,10 +4,8 @@ before merge, on DuckDB and PostgreSQL, and nothing published or judged changes.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -16,6 +14,7 @@ import sqlalchemy as sa
 
 from tests.changes.test_diff_git import commit, edit, git
 from tests.pg_server import create_databases
+from tests.processes import project_env, run_datapact
 
 Cli = Callable[..., subprocess.CompletedProcess[str]]
 SIGNUP_MINIMUM = 'minimum: "2015-01-01"'
@@ -40,21 +39,10 @@ def built(
         server = request.getfixturevalue("pg_url")
         create_databases(server, ["check_data"])
         url = f"{server.rsplit('/', 1)[0]}/check_data"
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("DATAPACT_", "DAGSTER_"))},
-        "DATAPACT_STATE_DIR": str(root / ".datapact"),
-        "DATAPACT_WAREHOUSE_URL": url,
-    }
+    env = project_env(DATAPACT_STATE_DIR=str(root / ".datapact"), DATAPACT_WAREHOUSE_URL=url)
 
     def cli(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "datapact_dagster.cli", *args],
-            cwd=root,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
+        return run_datapact(root, env, *args)
 
     assert cli("generate", "--rows", "2000").returncode == 0
     built = cli("run", "--select", "+key:silver/customers")

@@ -4,10 +4,7 @@ version's text comes from the evidence store, which keeps every version runs wer
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import dagster as dg
@@ -21,6 +18,7 @@ from datapact_dagster.plan.loading import require_contracts
 from datapact_dagster.plan.project import plan_project
 from datapact_dagster.settings import Settings
 from tests.changes.test_diff_git import edit
+from tests.processes import project_env, run_datapact
 
 UNIQUE_EMAIL = """        required: true
         unique: true
@@ -32,17 +30,9 @@ def project(project_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
     root = tmp_path_factory.mktemp("version-in-force")
     shutil.copytree(project_root / "contracts", root / "contracts")
     shutil.copytree(project_root / "sql", root / "sql")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATAPACT_", "DAGSTER_"))}
 
     def cli(*args: str) -> None:
-        done = subprocess.run(
-            [sys.executable, "-m", "datapact_dagster.cli", *args],
-            cwd=root,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
+        done = run_datapact(root, project_env(), *args)
         assert done.returncode == 0, done.stdout + done.stderr
 
     cli("generate", "--rows", "2000")

@@ -25,6 +25,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from datapact_dagster.sample.generate import generate_landing
+from tests.processes import run_datapact
 from tests.ui.support import (
     body_text_with,
     datapact_run,
@@ -102,14 +103,7 @@ class Story:
 
 
 def _cli(project_root: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "datapact_dagster.cli", *args],
-        cwd=project_root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    return run_datapact(project_root, env, *args)
 
 
 def _python(project_root: Path, env: dict[str, str], code: str, *args: str) -> str:
