@@ -6,6 +6,8 @@ import argparse
 import os
 import sys
 import time
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from datapact_dagster.breaker.graph import layer_order
@@ -23,8 +25,10 @@ from datapact_dagster.pipeline.run_status import TableRunStatus
 from datapact_dagster.settings import Settings
 
 if TYPE_CHECKING:
-    from dagster import AssetKey
+    from dagster import AssetKey, DagsterInstance
 
+    from datapact_dagster.breaker.read import Breakers
+    from datapact_dagster.pipeline.job_runner import TableSummary
     from datapact_dagster.pipeline.recovery import RecoveryReport
 
 
@@ -66,19 +70,12 @@ def execute(args: argparse.Namespace, *, checks_only: bool) -> int:
 
     from datapact_dagster import definitions
     from datapact_dagster.breaker.override import override_tags
-    from datapact_dagster.breaker.project_breakers import read_project_breakers
     from datapact_dagster.pipeline.dagster_home import (
         dagster_storage_errors,
         prepare_dagster_home,
     )
-    from datapact_dagster.pipeline.job_runner import (
-        asset_parents,
-        label_tables_not_run,
-        summarize_run,
-    )
     from datapact_dagster.pipeline.landing_check import require_landing_files
     from datapact_dagster.pipeline.launch import exclusive_launch
-    from datapact_dagster.pipeline.run_owner import RUN_PID_ENV, RunOwner
     from datapact_dagster.plan.project import load_project
 
     prepare_dagster_home(settings)
@@ -110,39 +107,19 @@ def execute(args: argparse.Namespace, *, checks_only: bool) -> int:
         dg.DagsterInstance.get() as instance,
         exclusive_launch(instance, settings, all_plans, detected_by=command) as recovered,
     ):
-        _report_recovery(recovered)
-        owner = RunOwner.current()
-        os.environ[RUN_PID_ENV] = str(owner.pid)
+        report_recovery(recovered)
         print(
             f"{'Checking' if checks_only else 'Building'} contract tables "
             f"(Dagster home {settings.dagster_home})…",
             file=sys.stderr,
         )
-        recon = dg.reconstructable(factory)
-        asset_selection = None
-        if selection is not None and checks_only:
-            graph = job.asset_layer.asset_graph
-            recon = recon.get_subset(
-                asset_selection=set(),
-                asset_check_selection=graph.get_check_keys_for_assets(resolved),
-            )
-        elif selection is not None:
-            asset_selection = list(resolved)
-        result = dg.execute_job(
-            recon,
-            instance=instance,
-            asset_selection=asset_selection,
-            run_config={"loggers": {"progress_logger": {}}},
-            tags={**override_tags(getattr(args, "override_reason", None)), **owner.tags()},
-            raise_on_error=False,
+        launched = launch_job(
+            instance,
+            checks_only=checks_only,
+            selected=None if selection is None else set(resolved),
+            tags=override_tags(getattr(args, "override_reason", None)),
         )
-        keys = sorted(
-            job.asset_layer.asset_graph.get_all_asset_keys() if selection is None else resolved,
-            key=_layer_order,
-        )
-        summaries = summarize_run(instance, result.run_id, keys)
-        label_tables_not_run(summaries, asset_parents(job, keys))
-        breakers = read_project_breakers(instance, load_project())
+    summaries, breakers, run_id = launched.summaries, launched.breakers, launched.run_id
     states = {"/".join(key): table_state(breakers, key).value for key in breakers.by_table}
     # a check-only run whose published data passes still exits 1 while a contract is breached
     breached = any(s.status.breached or s.failed or s.in_force is False for s in summaries)
@@ -151,13 +128,73 @@ def execute(args: argparse.Namespace, *, checks_only: bool) -> int:
     tables = table_documents(summaries, states)
     seconds = time.monotonic() - started
     if args.format == "json":
-        print(render_json(command, result.run_id, seconds, code, tables))
+        print(render_json(command, run_id, seconds, code, tables))
     else:
-        print(render_text(result.run_id, seconds, tables))
+        print(render_text(run_id, seconds, tables))
     return code
 
 
-def _report_recovery(report: RecoveryReport) -> None:
+@dataclass(frozen=True)
+class Launched:
+    run_id: str
+    summaries: list[TableSummary]
+    breakers: Breakers
+
+
+def launch_job(
+    instance: DagsterInstance,
+    *,
+    checks_only: bool,
+    selected: set[AssetKey] | None,
+    tags: Mapping[str, str],
+) -> Launched:
+    """Execute the build (or check-only) job for `selected` tables (None: all) and summarise it.
+
+    The caller holds the launch gate (`pipeline.launch.exclusive_launch`).
+    """
+    import dagster as dg
+
+    from datapact_dagster import definitions
+    from datapact_dagster.breaker.project_breakers import read_project_breakers
+    from datapact_dagster.pipeline.job_runner import (
+        asset_parents,
+        label_tables_not_run,
+        summarize_run,
+    )
+    from datapact_dagster.pipeline.run_owner import RUN_PID_ENV, RunOwner
+    from datapact_dagster.plan.project import load_project
+
+    factory = definitions.contract_checks_job if checks_only else definitions.contract_pipeline_job
+    job = factory()
+    owner = RunOwner.current()
+    os.environ[RUN_PID_ENV] = str(owner.pid)
+    recon = dg.reconstructable(factory)
+    asset_selection = None
+    if selected is not None and checks_only:
+        recon = recon.get_subset(
+            asset_selection=set(),
+            asset_check_selection=job.asset_layer.asset_graph.get_check_keys_for_assets(selected),
+        )
+    elif selected is not None:
+        asset_selection = list(selected)
+    result = dg.execute_job(
+        recon,
+        instance=instance,
+        asset_selection=asset_selection,
+        run_config={"loggers": {"progress_logger": {}}},
+        tags={**tags, **owner.tags()},
+        raise_on_error=False,
+    )
+    keys = sorted(
+        job.asset_layer.asset_graph.get_all_asset_keys() if selected is None else selected,
+        key=_layer_order,
+    )
+    summaries = summarize_run(instance, result.run_id, keys)
+    label_tables_not_run(summaries, asset_parents(job, keys))
+    return Launched(result.run_id, summaries, read_project_breakers(instance, load_project()))
+
+
+def report_recovery(report: RecoveryReport) -> None:
     """Say what dead runs were released; stop (exit 3) if a live run is using the warehouse."""
     from datapact_dagster.pipeline.launch import busy_message
 

@@ -22,6 +22,9 @@ class Decision(StrEnum):
     ERROR = "error"
     MIGRATION_CHECK = "migration_check"
     """A new contract version's checks tried on the published data before merge (read-only)."""
+    ROLLBACK = "rollback"
+    """A person made an earlier published version of a table current again (who, why, from
+    which run to which, both versions' row counts and content hashes)."""
 
 
 RECORD_KINDS: tuple[str, ...] = ("check", "decision")
