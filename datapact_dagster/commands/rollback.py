@@ -185,12 +185,10 @@ def _roll_back(
 
 
 def downstream_paths(project: Project, plan: TablePlan) -> list[str]:
-    """Asset paths of every table built from `plan`'s table, directly or not, in build order."""
-    from datapact_dagster.breaker.graph import layer_order
+    """Asset paths of every table that depends on `plan`'s table (its SQL reads it or a
+    relationship points at it), directly or not, in build order: the tables its breaker holds."""
+    from datapact_dagster.breaker.graph import TableGraph, layer_order
+    from datapact_dagster.breaker.project_breakers import table_dependencies
 
-    graph = project.graph
-    keys = [
-        graph.table(name)[1].asset_key
-        for name in graph.downstream_closure(plan.table.physical_name)
-    ]
-    return ["/".join(k) for k in sorted(keys, key=layer_order)]
+    found = TableGraph(table_dependencies(project)).descendants([plan.table.asset_key])
+    return ["/".join(k) for k in sorted(found, key=layer_order)]
