@@ -130,8 +130,7 @@ def render_text(report: RollbackReport) -> str:
     elif report.downstream:
         stale = ", ".join(f"{p} ({report.states.get(p, 'never run')})" for p in report.downstream)
         lines += [
-            f"Downstream tables were built from (or checked against) the replaced data: "
-            f"{stale}.",
+            f"Downstream tables were built from (or checked against) the replaced data: {stale}.",
             f"Rebuild them with: {report.rebuild_command}",
         ]
         if report.state == "breached":
