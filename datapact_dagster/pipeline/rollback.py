@@ -97,8 +97,8 @@ def roll_back(
     asset_path = "/".join(plan.table.asset_key)
     rollback_id = f"{ROLLBACK_RUN_PREFIX}{uuid4().hex[:12]}"
     current = next(v for v in versions.list_versions(engine, table) if v.current)
-    replaced = _as_read(engine, current)
-    restored = _as_read(engine, target)
+    replaced = _as_read(engine, current, "the table in force")
+    restored = _as_read(engine, target, "the kept version")
     writer.record_decision(
         plan,
         Decision.ROLLBACK,
@@ -136,13 +136,13 @@ def roll_back(
     )
 
 
-def _as_read(engine: sa.Engine, version: PublishedVersion) -> PublishedVersion:
+def _as_read(engine: sa.Engine, version: PublishedVersion, what: str) -> PublishedVersion:
     """The version with the row count and content hash its relation has now."""
     try:
         count, digest = wap.fingerprint(engine, version.relation)
     except sa.exc.DBAPIError as exc:
+        detail = str(exc.orig or exc).strip().splitlines()[0]
         raise UserError(
-            f"rollback: the kept version {version.relation} cannot be read ({exc.orig or exc}); "
-            "choose another with --to RUN"
+            f"rollback: {what} {version.relation} cannot be read ({detail}); nothing was changed"
         ) from exc
     return replace(version, row_count=count, content_hash=digest)

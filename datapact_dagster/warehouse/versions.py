@@ -104,6 +104,11 @@ def set_current_aside(
     Returns the version as kept, or None when the table does not exist.
     """
     if not relation_exists(conn, table):
+        # dropped by hand: its index row no longer describes anything
+        conn.execute(
+            sa.text(f"DELETE FROM {quote(engine, VERSION_INDEX)} WHERE relation = :r"),
+            {"r": table},
+        )
         return None
     current = next((v for v in versions_on(conn, engine, table) if v.current), None)
     if current is None:

@@ -121,3 +121,19 @@ def test_restoring_a_version_that_is_not_kept_is_refused(engine: sa.Engine) -> N
         versions.restore(engine, TABLE, kept)
 
     assert _rows(engine, TABLE) == [(2,), (3,)]
+
+
+def test_a_table_dropped_by_hand_is_replaced_by_the_restored_version(engine: sa.Engine) -> None:
+    _publish(engine, "run-1", 1)
+    _publish(engine, "run-2", 5)
+    kept = next(v for v in versions.list_versions(engine, TABLE) if not v.current)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"DROP TABLE {TABLE}"))
+
+    replaced, restored = versions.restore(engine, TABLE, kept)
+
+    assert replaced is None and restored.run_id == "run-1"
+    assert _rows(engine, TABLE) == [(1,), (2,)]
+    assert [(v.run_id, v.current) for v in versions.list_versions(engine, TABLE)] == [
+        ("run-1", True)
+    ]
