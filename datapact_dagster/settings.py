@@ -10,7 +10,12 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from datapact_dagster.errors import UserError
 from datapact_dagster.warehouse.dialects import default_warehouse_url
+
+KEEP_VERSIONS_ENV = "DATAPACT_KEEP_VERSIONS"
+DEFAULT_KEEP_VERSIONS = 3
+"""How many earlier published versions of each table are kept for `datapact rollback`."""
 
 
 @dataclass(frozen=True)
@@ -21,6 +26,7 @@ class Settings:
     landing_dir: Path
     dagster_home: Path
     quarantine_days: int
+    keep_versions: int = DEFAULT_KEEP_VERSIONS
 
     @classmethod
     def from_env(cls, project_dir: Path | None = None) -> Settings:
@@ -40,4 +46,19 @@ class Settings:
             landing_dir=Path(env.get("DATAPACT_LANDING_DIR") or state / "landing").resolve(),
             dagster_home=Path(env.get("DAGSTER_HOME") or state / "dagster_home").resolve(),
             quarantine_days=quarantine_days,
+            keep_versions=keep_versions_from(env.get(KEEP_VERSIONS_ENV)),
         )
+
+
+def keep_versions_from(value: str | None) -> int:
+    """DATAPACT_KEEP_VERSIONS read as a count of versions, or a UserError saying how to fix it."""
+    text = (value or "").strip()
+    if not text:
+        return DEFAULT_KEEP_VERSIONS
+    if not text.isdigit():
+        raise UserError(
+            f"{KEEP_VERSIONS_ENV}={value!r} is not a number of versions: set it to a whole "
+            f"number, 0 or more (0 keeps no earlier version, so nothing can be rolled back; "
+            f"unset, {DEFAULT_KEEP_VERSIONS} are kept)"
+        )
+    return int(text)

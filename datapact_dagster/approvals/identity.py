@@ -3,6 +3,7 @@ recorded for."""
 
 from __future__ import annotations
 
+import getpass
 import os
 import subprocess
 from pathlib import Path
@@ -27,3 +28,15 @@ def current_person(project_dir: Path) -> str | None:
         return None
     email = done.stdout.strip().lower()
     return email if done.returncode == 0 and email else None
+
+
+def person_or_account(project_dir: Path) -> str:
+    """`current_person`, else the operating-system account: for records where someone must be
+    named even without an e-mail (a rollback)."""
+    found = current_person(project_dir)
+    if found:
+        return found
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return f"uid {os.getuid()}"

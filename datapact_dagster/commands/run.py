@@ -7,6 +7,8 @@ import os
 import sys
 import time
 import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from datapact_dagster.approvals.identity import current_person
@@ -33,8 +35,9 @@ from datapact_dagster.settings import Settings
 if TYPE_CHECKING:
     from types import ModuleType
 
-    from dagster import AssetKey
+    from dagster import AssetKey, DagsterInstance
 
+    from datapact_dagster.breaker.read import Breakers
     from datapact_dagster.pipeline.job_runner import TableSummary
     from datapact_dagster.pipeline.recovery import RecoveryReport
 
@@ -79,25 +82,16 @@ def execute(args: argparse.Namespace, *, checks_only: bool) -> int:
     import dagster as dg
 
     from datapact_dagster import definitions
-    from datapact_dagster.breaker.project_breakers import read_project_breakers
     from datapact_dagster.pipeline.dagster_home import (
         dagster_storage_errors,
         prepare_dagster_home,
     )
-    from datapact_dagster.pipeline.job_runner import (
-        asset_parents,
-        label_tables_not_run,
-        summarize_run,
-    )
     from datapact_dagster.pipeline.landing_check import require_landing_files
     from datapact_dagster.pipeline.launch import exclusive_launch
-    from datapact_dagster.pipeline.run_owner import RUN_PID_ENV, RunOwner
     from datapact_dagster.pipeline.run_selection import launch_tables
     from datapact_dagster.plan.project import load_project
 
     prepare_dagster_home(settings)
-    factory = definitions.contract_checks_job if checks_only else definitions.contract_pipeline_job
-    job = factory()
     all_plans = load_project().plans
     launch = launch_tables(
         all_plans,
@@ -122,37 +116,21 @@ def execute(args: argparse.Namespace, *, checks_only: bool) -> int:
         dg.DagsterInstance.get() as instance,
         exclusive_launch(instance, settings, all_plans, detected_by=command) as recovered,
     ):
-        _report_recovery(recovered)
-        owner = RunOwner.current()
-        os.environ[RUN_PID_ENV] = str(owner.pid)
+        report_recovery(recovered)
         print(
             f"{'Checking' if checks_only else 'Building'} contract tables "
             f"(Dagster home {settings.dagster_home})…",
             file=sys.stderr,
         )
-        recon = dg.reconstructable(factory)
-        asset_selection = None
-        if not launch.whole_job and checks_only:
-            graph = job.asset_layer.asset_graph
-            recon = recon.get_subset(
-                asset_selection=set(),
-                asset_check_selection=graph.get_check_keys_for_assets(resolved),
-            )
-        elif not launch.whole_job:
-            asset_selection = list(resolved)
-        result = dg.execute_job(
-            recon,
-            instance=instance,
-            asset_selection=asset_selection,
-            run_config={"loggers": {"progress_logger": {}}},
-            tags={**tags, **owner.tags()},
-            raise_on_error=False,
+        launched = launch_job(
+            instance,
+            checks_only=checks_only,
+            selected=resolved,
+            whole_job=launch.whole_job,
+            tags=tags,
         )
-        keys = sorted(resolved, key=_layer_order)
-        summaries = summarize_run(instance, result.run_id, keys)
-        label_tables_not_run(summaries, asset_parents(job, keys))
-        summaries = sorted([*summaries, *launch.left_out], key=lambda s: _path_order(s.asset))
-        breakers = read_project_breakers(instance, load_project())
+    summaries = sorted([*launched.summaries, *launch.left_out], key=lambda s: _path_order(s.asset))
+    breakers, run_id = launched.breakers, launched.run_id
     _announce_deprecations(settings, summaries)
     overlay = approval_overlay(root, load_project().contracts)
     states = {
@@ -166,13 +144,72 @@ def execute(args: argparse.Namespace, *, checks_only: bool) -> int:
     tables = table_documents(summaries, states)
     seconds = time.monotonic() - started
     if args.format == "json":
-        print(render_json(command, result.run_id, seconds, code, tables))
+        print(render_json(command, run_id, seconds, code, tables))
     else:
-        print(render_text(result.run_id, seconds, tables))
+        print(render_text(run_id, seconds, tables))
     return code
 
 
-def _report_recovery(report: RecoveryReport) -> None:
+@dataclass(frozen=True)
+class Launched:
+    run_id: str
+    summaries: list[TableSummary]
+    breakers: Breakers
+
+
+def launch_job(
+    instance: DagsterInstance,
+    *,
+    checks_only: bool,
+    selected: set[AssetKey],
+    tags: Mapping[str, str],
+    whole_job: bool = False,
+) -> Launched:
+    """Execute the build (or check-only) job for the `selected` tables (`whole_job`: the job
+    as it is defined, which leaves drafts and retired tables out) and summarise it.
+
+    The caller holds the launch gate (`pipeline.launch.exclusive_launch`).
+    """
+    import dagster as dg
+
+    from datapact_dagster import definitions
+    from datapact_dagster.breaker.project_breakers import read_project_breakers
+    from datapact_dagster.pipeline.job_runner import (
+        asset_parents,
+        label_tables_not_run,
+        summarize_run,
+    )
+    from datapact_dagster.pipeline.run_owner import RUN_PID_ENV, RunOwner
+    from datapact_dagster.plan.project import load_project
+
+    factory = definitions.contract_checks_job if checks_only else definitions.contract_pipeline_job
+    job = factory()
+    owner = RunOwner.current()
+    os.environ[RUN_PID_ENV] = str(owner.pid)
+    recon = dg.reconstructable(factory)
+    asset_selection = None
+    if not whole_job and checks_only:
+        recon = recon.get_subset(
+            asset_selection=set(),
+            asset_check_selection=job.asset_layer.asset_graph.get_check_keys_for_assets(selected),
+        )
+    elif not whole_job:
+        asset_selection = list(selected)
+    result = dg.execute_job(
+        recon,
+        instance=instance,
+        asset_selection=asset_selection,
+        run_config={"loggers": {"progress_logger": {}}},
+        tags={**tags, **owner.tags()},
+        raise_on_error=False,
+    )
+    keys = sorted(selected, key=_layer_order)
+    summaries = summarize_run(instance, result.run_id, keys)
+    label_tables_not_run(summaries, asset_parents(job, keys))
+    return Launched(result.run_id, summaries, read_project_breakers(instance, load_project()))
+
+
+def report_recovery(report: RecoveryReport) -> None:
     """Say what dead runs were released; stop (exit 3) if a live run is using the warehouse."""
     from datapact_dagster.pipeline.launch import busy_message
 

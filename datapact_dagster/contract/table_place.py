@@ -27,7 +27,8 @@ RELATION_PART = re.compile(r"^[a-z_][a-z0-9_]*$")
 """A part of a real physical name: written unquoted in SQL, it means the same relation on every
 warehouse (one folds unquoted names to lower case, another ignores case)."""
 MAX_RELATION_PART = max_name_bytes() - 15
-"""The longest name every warehouse keeps, less what DataPact appends (`__dp_previous`)."""
+"""The longest name every warehouse keeps, less what DataPact appends (`__dp_staging`, a kept
+version's `__dp_v<8 characters>`)."""
 _LAYERS = ", ".join(Layer.__members__)
 _SET_LAYER = "customProperties: [{property: layer, value: silver}]"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import dagster as dg
 import sqlalchemy as sa
 
-from datapact_dagster.settings import Settings
+from datapact_dagster.settings import DEFAULT_KEEP_VERSIONS, Settings
 from datapact_dagster.warehouse.engine import warehouse_engine
 
 
@@ -18,6 +18,7 @@ class DataPactResource(dg.ConfigurableResource):
     landing_dir: str
     evidence_url: str | None = None
     quarantine_days: int = 7
+    keep_versions: int = DEFAULT_KEEP_VERSIONS
 
     @classmethod
     def from_settings(cls, settings: Settings) -> DataPactResource:
@@ -28,6 +29,7 @@ class DataPactResource(dg.ConfigurableResource):
             landing_dir=str(settings.landing_dir),
             evidence_url=evidence_url(settings.project_dir),
             quarantine_days=settings.quarantine_days,
+            keep_versions=settings.keep_versions,
         )
 
     def engine(self) -> sa.Engine:

@@ -192,6 +192,7 @@ def _run_step(
         run_id=step.run_id,
         evidence=evidence_writer_for(datapact.evidence_url),
         quarantine_days=datapact.quarantine_days,
+        keep_versions=datapact.keep_versions,
     )
     if step.key not in context.selected_asset_keys:
         yield from _check_only(step, run)

@@ -26,6 +26,9 @@ class Decision(StrEnum):
     """A person signed a contract version (its content hash) off at one level of the policy."""
     REJECTION = "rejection"
     """A person rejected a contract version at one level: it cannot come into force."""
+    ROLLBACK = "rollback"
+    """A person made an earlier published version of a table current again (who, why, from
+    which run to which, both versions' row counts and content hashes)."""
 
 
 RECORD_KINDS: tuple[str, ...] = ("check", "decision")

@@ -5,7 +5,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .report_model import Breach, ContractReport, EvidenceReport, SeriesPoint, VerdictCounts
+from .report_model import (
+    Breach,
+    ContractReport,
+    EvidenceReport,
+    Rollback,
+    SeriesPoint,
+    VerdictCounts,
+)
 
 REPORT_SCHEMA = "datapact.evidence-report/v1"
 
@@ -76,6 +83,23 @@ def _contract_document(contract: ContractReport) -> dict[str, Any]:
             }
             for d in contract.decisions
         ],
+        "rollbacks": [_rollback_document(r) for r in contract.rollbacks],
+    }
+
+
+def _rollback_document(rollback: Rollback) -> dict[str, Any]:
+    return {
+        "seq": rollback.seq,
+        "recorded_at": rollback.recorded_at,
+        "asset_key": rollback.asset_key,
+        "user": rollback.user,
+        "reason": rollback.reason,
+        "from_run": rollback.from_run,
+        "to_run": rollback.to_run,
+        "from_rows": rollback.from_rows,
+        "to_rows": rollback.to_rows,
+        "from_hash": rollback.from_hash,
+        "to_hash": rollback.to_hash,
     }
 
 

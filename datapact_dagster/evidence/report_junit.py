@@ -6,7 +6,7 @@ import json
 import xml.etree.ElementTree as ET
 
 from .model import Record
-from .report_model import ContractReport, EvidenceReport, VerdictCounts
+from .report_model import ContractReport, EvidenceReport, Rollback, VerdictCounts
 
 
 def render_junit(report: EvidenceReport) -> str:
@@ -36,9 +36,23 @@ def _suite(contract: ContractReport, generated_at: str) -> ET.Element:
             "timestamp": generated_at.removesuffix("Z"),
         },
     )
+    if contract.rollbacks:
+        properties = ET.SubElement(suite, "properties")
+        for rollback in contract.rollbacks:
+            ET.SubElement(
+                properties, "property", {"name": "rollback", "value": _rollback(rollback)}
+            )
     for record in contract.evaluations:
         suite.append(_case(record))
     return suite
+
+
+def _rollback(rollback: Rollback) -> str:
+    return (
+        f"{rollback.recorded_at} {rollback.asset_key or ''} rolled back from run "
+        f"{rollback.from_run or 'unknown'} to run {rollback.to_run or 'unknown'} by "
+        f"{rollback.user}: {rollback.reason} (evidence record {rollback.seq})"
+    )
 
 
 def _case(record: Record) -> ET.Element:

@@ -41,6 +41,22 @@ def render_markdown(report: EvidenceReport) -> str:
                 f"{format_duration(b.duration_seconds)} | {b.last_verdict}: "
                 f"{_cell(b.last_summary)} |"
             )
+    rollbacks = [(c.contract_id, r) for c in report.contracts for r in c.rollbacks]
+    if rollbacks:
+        lines += [
+            "",
+            "### Rollbacks",
+            "",
+            "| Contract | Asset | When | Who | From run | To run | Rows | Why |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        for contract_id, r in rollbacks[:MAX_FAILING_ROWS]:
+            lines.append(
+                f"| {_cell(contract_id)} | {_cell(r.asset_key)} | {r.recorded_at} | "
+                f"{_cell(r.user)} | `{_cell(r.from_run or 'unknown')}` | "
+                f"`{_cell(r.to_run or 'unknown')}` | {_cell(r.from_rows)} → {_cell(r.to_rows)} | "
+                f"{_cell(r.reason)} |"
+            )
     return "\n".join(lines) + "\n"
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
 
-from .model import Record, VerifyResult
+from .model import Decision, Record, VerifyResult
 from .store import utc_timestamp
 
 NOT_PASSING = frozenset({"fail", "error"})
@@ -83,6 +83,40 @@ class FailingCheck:
 
 
 @dataclass(frozen=True)
+class Rollback:
+    """A person made an earlier published version of a table current again."""
+
+    seq: int
+    recorded_at: str
+    asset_key: str | None
+    user: str
+    reason: str
+    from_run: str | None
+    to_run: str | None
+    from_rows: int | None
+    to_rows: int | None
+    from_hash: str | None
+    to_hash: str | None
+
+    @classmethod
+    def of(cls, record: Record) -> Rollback:
+        details = record.details
+        return cls(
+            seq=record.seq,
+            recorded_at=record.recorded_at,
+            asset_key=record.asset_key,
+            user=str(details.get("user") or "unknown"),
+            reason=str(details.get("reason") or ""),
+            from_run=details.get("from_run"),
+            to_run=details.get("to_run"),
+            from_rows=details.get("from_rows"),
+            to_rows=details.get("to_rows"),
+            from_hash=details.get("from_hash"),
+            to_hash=details.get("to_hash"),
+        )
+
+
+@dataclass(frozen=True)
 class ContractReport:
     contract_id: str
     versions: tuple[ContractVersion, ...]
@@ -93,6 +127,7 @@ class ContractReport:
     failing_checks: tuple[FailingCheck, ...]
     decisions: tuple[Record, ...]
     evaluations: tuple[Record, ...]
+    rollbacks: tuple[Rollback, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -151,6 +186,7 @@ def _contract_report(contract_id: str, records: list[Record], period_end: str) -
         failing_checks=_failing_checks(evaluations),
         decisions=tuple(r for r in records if r.kind == "decision"),
         evaluations=tuple(evaluations),
+        rollbacks=tuple(Rollback.of(r) for r in records if r.decision == Decision.ROLLBACK),
     )
 
 

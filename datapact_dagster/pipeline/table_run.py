@@ -21,6 +21,7 @@ from datapact_dagster.contract.model import ContractSet, Table
 from datapact_dagster.evidence.model import Decision
 from datapact_dagster.pipeline.failpoints import failpoint
 from datapact_dagster.plan.project import TablePlan
+from datapact_dagster.settings import DEFAULT_KEEP_VERSIONS
 from datapact_dagster.warehouse import wap
 from datapact_dagster.warehouse.engine import sqlglot_dialect
 from datapact_dagster.warehouse.landing import LANDING_SCHEMA, expose_landing
@@ -51,6 +52,8 @@ class RunContext:
     run_id: str
     evidence: EvidenceSink | None = None
     quarantine_days: int = 7
+    keep_versions: int = DEFAULT_KEEP_VERSIONS
+    """Earlier published versions kept per table for `datapact rollback`."""
     now: datetime | None = None
 
     def clock(self) -> datetime:
@@ -149,7 +152,7 @@ def build_and_publish(ctx: RunContext, contract_set: ContractSet, plan: TablePla
         outcome.quarantine_relation = wap.quarantine(
             ctx.engine, table.physical_name, staged, ctx.run_id, reason
         )
-        wap.purge_quarantine(ctx.engine, ctx.quarantine_days)
+        wap.purge_quarantine(ctx.engine, ctx.quarantine_days, keep_versions=ctx.keep_versions)
         if ctx.evidence is not None:
             ctx.evidence.record_decision(
                 plan,
@@ -167,7 +170,14 @@ def build_and_publish(ctx: RunContext, contract_set: ContractSet, plan: TablePla
                 plan, Decision.PUBLISH, ctx.run_id, {"rows": staged.row_count}
             )
         failpoint("decided", table.physical_name)
-        wap.publish(ctx.engine, table.physical_name, staged)
+        wap.publish(
+            ctx.engine,
+            table.physical_name,
+            staged,
+            run_id=ctx.run_id,
+            fingerprint=fingerprint,
+            keep_versions=ctx.keep_versions,
+        )
         outcome.published = True
         failpoint("published", table.physical_name)
     outcome.seconds = time.monotonic() - started

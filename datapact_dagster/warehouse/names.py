@@ -8,16 +8,21 @@ LANDING_SCHEMA = "landing"
 """Landing files are readable as `landing.<name>` in bronze SQL."""
 QUARANTINE_SCHEMA = "quarantine"
 QUARANTINE_INDEX = f"{QUARANTINE_SCHEMA}.dp_quarantine_index"
+VERSION_INDEX = f"{QUARANTINE_SCHEMA}.dp_version_index"
+"""The published versions kept for rollback: housekeeping next to the quarantine index."""
 STAGING_SUFFIX = "__dp_staging"
-PREVIOUS_SUFFIX = "__dp_previous"
+VERSION_SUFFIX = "__dp_v"
+VERSION_TOKEN_LENGTH = 8
+"""A kept version is `<table>__dp_v<8 characters>`: 14 bytes, within what names leave free."""
 
 
 def staging_name(physical_name: str) -> str:
     return physical_name + STAGING_SUFFIX
 
 
-def previous_name(physical_name: str) -> str:
-    return physical_name + PREVIOUS_SUFFIX
+def version_name(physical_name: str, token: str) -> str:
+    """Where a kept published version of `physical_name` lives (same schema: a rename away)."""
+    return f"{physical_name}{VERSION_SUFFIX}{token[:VERSION_TOKEN_LENGTH]}"
 
 
 def quarantine_name(table: str, run_id: str) -> str:

@@ -7,7 +7,6 @@ old) commits as a whole or not at all. Leftover staging tables are replaced by t
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -18,11 +17,41 @@ from datapact_dagster.warehouse.engine import quote
 from datapact_dagster.warehouse.names import (
     QUARANTINE_INDEX,
     QUARANTINE_SCHEMA,
-    previous_name,
     quarantine_name,
     staging_name,
 )
+from datapact_dagster.warehouse.relations import (
+    ddl_lock_key,
+    ensure_schema,
+    fingerprint_on,
+    relation_exists,
+    row_count,
+)
 from datapact_dagster.warehouse.sql_parse import transpile
+from datapact_dagster.warehouse.versions import (
+    ensure_version_index,
+    lock_versions,
+    purge_versions,
+    record_current,
+    set_current_aside,
+    trim,
+)
+
+__all__ = [
+    "Staged",
+    "StagingError",
+    "ddl_lock_key",
+    "discard_staging",
+    "ensure_schema",
+    "fingerprint",
+    "publish",
+    "purge_quarantine",
+    "quarantine",
+    "relation_exists",
+    "row_count",
+    "stage",
+    "staging_name",
+]
 
 
 class StagingError(RuntimeError):
@@ -33,38 +62,6 @@ class StagingError(RuntimeError):
 class Staged:
     relation: str
     row_count: int
-
-
-def relation_exists(conn: sa.Connection, qualified: str) -> bool:
-    """Whether `schema.table` (or `table` in the session's schema) exists."""
-    schema, _, name = qualified.rpartition(".")
-    return sa.inspect(conn).has_table(name, schema=schema or None)
-
-
-def ensure_schema(engine: sa.Engine, schema: str) -> None:
-    """Create `schema` if missing, in its own short transaction, safe when parallel steps race.
-
-    `CREATE SCHEMA IF NOT EXISTS` alone is not: on PostgreSQL two transactions that both find
-    the schema missing both insert it and one fails with a unique violation. A transaction lock
-    on the schema's name makes the second wait for the first to commit; it then looks the schema
-    up with a query (a fresh snapshot, where the catalog cache of its transaction is stale).
-    """
-    with engine.begin() as conn:
-        for_engine(engine).lock_transaction(conn, ddl_lock_key(f"schema:{schema}"))
-        if not sa.inspect(conn).has_schema(schema):
-            conn.execute(sa.text(f"CREATE SCHEMA IF NOT EXISTS {quote(engine, schema)}"))
-
-
-def ddl_lock_key(name: str) -> int:
-    """A stable signed 64-bit lock key for one shared DDL object (same in every process)."""
-    digest = hashlib.sha256(f"datapact-ddl:{name}".encode()).digest()
-    return int.from_bytes(digest[:8], "big", signed=True)
-
-
-def row_count(conn: sa.Connection, engine: sa.Engine, relation: str) -> int:
-    return int(
-        conn.execute(sa.text(f"SELECT COUNT(*) FROM {quote(engine, relation)}")).scalar_one()
-    )
 
 
 def stage(engine: sa.Engine, physical_name: str, sql: str) -> Staged:
@@ -87,20 +84,31 @@ def stage(engine: sa.Engine, physical_name: str, sql: str) -> Staged:
     return Staged(relation=staging, row_count=count)
 
 
-def publish(engine: sa.Engine, physical_name: str, staged: Staged) -> None:
-    """Atomically replace the published table with the staged one."""
+def publish(
+    engine: sa.Engine,
+    physical_name: str,
+    staged: Staged,
+    *,
+    run_id: str = "",
+    fingerprint: tuple[int, str] | None = None,
+    keep_versions: int = 0,
+    now: datetime | None = None,
+) -> None:
+    """Atomically replace the published table with the staged one.
+
+    The table it replaces is kept as a version (see warehouse/versions.py), and only the newest
+    `keep_versions` kept versions stay; with 0 it is dropped as soon as the swap commits.
+    """
     dialect = for_engine(engine)
-    previous = quote(engine, previous_name(physical_name))
-    previous_table = quote(engine, previous_name(physical_name).rpartition(".")[2])
     table = quote(engine, physical_name.rpartition(".")[2])
+    ensure_version_index(engine)
     with engine.begin() as conn:
-        conn.execute(sa.text(dialect.drop_table(previous)))
-        if relation_exists(conn, physical_name):
-            conn.execute(
-                sa.text(dialect.rename_table(quote(engine, physical_name), previous_table))
-            )
+        lock_versions(conn, engine, physical_name)
+        new_fingerprint = fingerprint or fingerprint_on(conn, engine, staged.relation)
+        set_current_aside(conn, engine, physical_name)
         conn.execute(sa.text(dialect.rename_table(quote(engine, staged.relation), table)))
-        conn.execute(sa.text(dialect.drop_table(previous)))
+        record_current(conn, engine, physical_name, run_id, new_fingerprint, now)
+        trim(conn, engine, physical_name, keep_versions)
 
 
 def _ensure_quarantine_index(engine: sa.Engine) -> None:
@@ -156,8 +164,15 @@ def quarantine(
     return target
 
 
-def purge_quarantine(engine: sa.Engine, keep_days: int, now: datetime | None = None) -> list[str]:
-    """Drop quarantine tables older than `keep_days`; returns the dropped relations."""
+def purge_quarantine(
+    engine: sa.Engine,
+    keep_days: int,
+    now: datetime | None = None,
+    keep_versions: int | None = None,
+) -> list[str]:
+    """Drop quarantine tables older than `keep_days` and, when `keep_versions` is given, every
+    table's kept published versions beyond the newest `keep_versions`; returns what was dropped.
+    """
     cutoff = (now or datetime.now(UTC)).replace(tzinfo=None) - timedelta(days=keep_days)
     _ensure_quarantine_index(engine)
     with engine.begin() as conn:
@@ -177,6 +192,8 @@ def purge_quarantine(engine: sa.Engine, keep_days: int, now: datetime | None = N
                 sa.text(f"DELETE FROM {quote(engine, QUARANTINE_INDEX)} WHERE relation = :r"),
                 {"r": relation},
             )
+    if keep_versions is not None:
+        old += purge_versions(engine, keep_versions)
     return old
 
 
@@ -188,7 +205,5 @@ def discard_staging(engine: sa.Engine, physical_name: str) -> None:
 
 def fingerprint(engine: sa.Engine, relation: str) -> tuple[int, str]:
     """Row count and an order-independent content hash of a relation."""
-    sql = for_engine(engine).fingerprint_query(quote(engine, relation))
     with engine.connect() as conn:
-        count, digest = conn.execute(sa.text(sql)).one()
-    return int(count), str(digest)
+        return fingerprint_on(conn, engine, relation)

@@ -17,7 +17,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from datapact_dagster.warehouse import wap
-from datapact_dagster.warehouse.names import PREVIOUS_SUFFIX, STAGING_SUFFIX
+from datapact_dagster.warehouse.names import STAGING_SUFFIX, VERSION_SUFFIX
 
 ONE_TABLE = "key:bronze/raw_customers"
 RUN_ONE = ("run", "--select", ONE_TABLE)
@@ -83,7 +83,8 @@ class Project:
         return Started(process, out, err)
 
     def published(self) -> Fingerprints:
-        """Row count and content hash of every published table (staging copies excluded)."""
+        """Row count and content hash of every published table (staging copies and kept
+        versions excluded)."""
         engine = sa.create_engine(self.warehouse_url)
         try:
             with engine.connect() as conn:
@@ -91,7 +92,7 @@ class Project:
                     f"{schema}.{table}"
                     for schema in PUBLISHED_SCHEMAS
                     for table in sa.inspect(conn).get_table_names(schema=schema)
-                    if not table.endswith((STAGING_SUFFIX, PREVIOUS_SUFFIX))
+                    if STAGING_SUFFIX not in table and VERSION_SUFFIX not in table
                 ]
             return {name: wap.fingerprint(engine, name) for name in sorted(names)}
         finally:

@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 import sqlalchemy as sa
 
-from datapact_dagster.warehouse import wap
+from datapact_dagster.warehouse import versions, wap
 from datapact_dagster.warehouse.catalog import relation_columns
 from datapact_dagster.warehouse.dialects import (
     DIALECTS,
@@ -104,6 +104,23 @@ def test_stage_publish_swap_and_quarantine(engine: sa.Engine) -> None:
     assert relation in wap.purge_quarantine(engine, keep_days=0, now=datetime(2999, 1, 1))
     with engine.connect() as conn:
         assert not wap.relation_exists(conn, relation)
+
+
+def test_kept_versions_are_trimmed_and_restored(engine: sa.Engine) -> None:
+    for run in ("1", "2", "3"):
+        staged = wap.stage(engine, TABLE, f"SELECT {run} AS id, 'v{run}' AS v")
+        wap.publish(engine, TABLE, staged, run_id=f"run-{run}", keep_versions=1)
+    found = versions.list_versions(engine, TABLE)
+    assert [(v.run_id, v.current) for v in found] == [("run-3", True), ("run-2", False)]
+    with engine.connect() as conn:
+        assert not wap.relation_exists(conn, f"{TABLE}__dp_vrun1")
+
+    replaced, _ = versions.restore(engine, TABLE, found[1])
+
+    assert _rows(engine, f"SELECT id, v FROM {TABLE}") == [(2, "v2")]
+    assert replaced is not None
+    assert _rows(engine, f"SELECT id, v FROM {replaced.relation}") == [(3, "v3")]
+    assert (replaced.row_count, replaced.content_hash) == wap.fingerprint(engine, replaced.relation)
 
 
 def test_staging_transpiles_source_sql(engine: sa.Engine) -> None:
