@@ -84,6 +84,31 @@ def _contract_document(contract: ContractReport) -> dict[str, Any]:
             for d in contract.decisions
         ],
         "rollbacks": [_rollback_document(r) for r in contract.rollbacks],
+        "versions_in_force": [
+            {
+                "version": v.version,
+                "content_hash": v.content_hash,
+                "since": v.since,
+                "until": v.until,
+                "publishes": v.publishes,
+            }
+            for v in contract.in_force
+        ],
+        "approvals": [
+            {
+                "seq": a.seq,
+                "recorded_at": a.recorded_at,
+                "decision": a.decision,
+                "version": a.version,
+                "content_hash": a.content_hash,
+                "person": a.person,
+                "level": a.level,
+                "team": a.team,
+                "comment": a.comment,
+                "completes": a.completes,
+            }
+            for a in contract.approvals
+        ],
     }
 
 

@@ -36,12 +36,27 @@ def _suite(contract: ContractReport, generated_at: str) -> ET.Element:
             "timestamp": generated_at.removesuffix("Z"),
         },
     )
-    if contract.rollbacks:
+    facts = [("rollback", _rollback(r)) for r in contract.rollbacks]
+    facts += [
+        (
+            "version_in_force",
+            f"{v.version} ({v.content_hash[:12]}) from {v.since} until "
+            f"{v.until or 'the end of the window'}",
+        )
+        for v in contract.in_force
+    ]
+    facts += [
+        (
+            "approval",
+            f"{a.recorded_at} {a.decision} of {a.version} ({a.content_hash[:12]}) by "
+            f"{a.person} at {a.level}{' ' + a.team if a.team else ''}: {a.comment}",
+        )
+        for a in contract.approvals
+    ]
+    if facts:
         properties = ET.SubElement(suite, "properties")
-        for rollback in contract.rollbacks:
-            ET.SubElement(
-                properties, "property", {"name": "rollback", "value": _rollback(rollback)}
-            )
+        for name, value in facts:
+            ET.SubElement(properties, "property", {"name": name, "value": value})
     for record in contract.evaluations:
         suite.append(_case(record))
     return suite

@@ -41,6 +41,7 @@ def render_markdown(report: EvidenceReport) -> str:
                 f"{format_duration(b.duration_seconds)} | {b.last_verdict}: "
                 f"{_cell(b.last_summary)} |"
             )
+    lines += _governance(report)
     rollbacks = [(c.contract_id, r) for c in report.contracts for r in c.rollbacks]
     if rollbacks:
         lines += [
@@ -84,3 +85,38 @@ def _window_line(report: EvidenceReport) -> str:
 def _cell(value: object) -> str:
     text = "" if value is None else str(value)
     return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _governance(report: EvidenceReport) -> list[str]:
+    """Each contract's versions in force over time and its approvals."""
+    lines: list[str] = []
+    in_force = [(c.contract_id, v) for c in report.contracts for v in c.in_force]
+    if in_force:
+        lines += [
+            "",
+            "### Contract versions in force",
+            "",
+            "| Contract | Version | Content hash | From | Until | Publishes |",
+            "|---|---|---|---|---|---|",
+        ]
+        lines += [
+            f"| {_cell(cid)} | {_cell(v.version)} | `{v.content_hash[:12]}` | {v.since} | "
+            f"{v.until or 'in force'} | {v.publishes} |"
+            for cid, v in in_force
+        ]
+    approvals = [(c.contract_id, a) for c in report.contracts for a in c.approvals]
+    if approvals:
+        lines += [
+            "",
+            "### Approvals",
+            "",
+            "| Contract | Version | When | Decision | Who | Level | Comment |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        lines += [
+            f"| {_cell(cid)} | {_cell(a.version)} (`{a.content_hash[:12]}`) | {a.recorded_at} | "
+            f"{a.decision}{' (completes)' if a.completes else ''} | {_cell(a.person)} | "
+            f"{_cell(a.level)}{' ' + _cell(a.team) if a.team else ''} | {_cell(a.comment)} |"
+            for cid, a in approvals
+        ]
+    return lines

@@ -9,6 +9,12 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from .model import Decision, Record, VerifyResult
+from .report_governance import (
+    ApprovalDecision,
+    VersionInForce,
+    approval_decisions,
+    versions_in_force,
+)
 from .store import utc_timestamp
 
 NOT_PASSING = frozenset({"fail", "error"})
@@ -128,6 +134,8 @@ class ContractReport:
     decisions: tuple[Record, ...]
     evaluations: tuple[Record, ...]
     rollbacks: tuple[Rollback, ...] = ()
+    in_force: tuple[VersionInForce, ...] = ()
+    approvals: tuple[ApprovalDecision, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -187,6 +195,8 @@ def _contract_report(contract_id: str, records: list[Record], period_end: str) -
         decisions=tuple(r for r in records if r.kind == "decision"),
         evaluations=tuple(evaluations),
         rollbacks=tuple(Rollback.of(r) for r in records if r.decision == Decision.ROLLBACK),
+        in_force=versions_in_force(records),
+        approvals=approval_decisions(records),
     )
 
 
