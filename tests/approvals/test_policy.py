@@ -31,6 +31,8 @@ def project(project_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     shutil.copytree(project_root / "sql", tmp_path / "sql")
     monkeypatch.delenv("DATAPACT_APPROVALS_FILE", raising=False)
     monkeypatch.setenv("DATAPACT_STATE_DIR", str(tmp_path / ".datapact"))
+    # `run` exports the project folder to its own environment: keep that inside this test
+    monkeypatch.setenv("DATAPACT_PROJECT_DIR", str(tmp_path))
     return tmp_path
 
 
