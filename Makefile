@@ -26,7 +26,7 @@ test: $(SYNC)
 	@bash .ci/system-deps.sh
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
-	$(UV) run pytest
+	$(UV) run pytest -n 2 --dist loadfile
 
 lint: $(SYNC)
 	$(UV) run ruff check .

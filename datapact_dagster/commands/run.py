@@ -92,6 +92,8 @@ def execute(args: argparse.Namespace, *, checks_only: bool) -> int:
     from datapact_dagster.plan.project import load_project
 
     prepare_dagster_home(settings)
+    # building the job checks the executor choice (DATAPACT_EXECUTOR) before anything runs
+    (definitions.contract_checks_job if checks_only else definitions.contract_pipeline_job)()
     all_plans = load_project().plans
     launch = launch_tables(
         all_plans,

@@ -6,7 +6,6 @@ names (`tbl_1`, `raw.site_list`, `analytics.*`), CamelCase and spaced column nam
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -17,6 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from datapact_dagster.plan.project import load_project
+from tests.definitions_support import forget_definitions
 
 FOREIGN_ROOT = Path(__file__).resolve().parent.parent / "fixtures" / "foreign"
 SITES = {"NORTH": "North ridge", "SOUTH": "South bay", "EAST": "East field"}
@@ -44,17 +44,6 @@ def write_landing(folder: Path, *, negative_value: bool = False) -> Path:
     return folder
 
 
-def _forget_definitions() -> None:
-    """Drop the imported Dagster modules that build objects from the project at import time
-    (assets, schedules, sensors), so the next import builds them for the current project.
-    The resource class stays, so resources made by the test keep matching the assets."""
-    for name in list(sys.modules):
-        if name == "datapact_dagster.definitions" or (
-            name.startswith("datapact_dagster.defs.") and name != "datapact_dagster.defs.resources"
-        ):
-            del sys.modules[name]
-
-
 @contextmanager
 def foreign_project(monkeypatch: pytest.MonkeyPatch, state: Path) -> Iterator[None]:
     """The corpus as the process's project (the plan and the Dagster objects are rebuilt for
@@ -62,9 +51,9 @@ def foreign_project(monkeypatch: pytest.MonkeyPatch, state: Path) -> Iterator[No
     monkeypatch.setenv("DATAPACT_PROJECT_DIR", str(FOREIGN_ROOT))
     monkeypatch.setenv("DATAPACT_STATE_DIR", str(state))
     load_project.cache_clear()
-    _forget_definitions()
+    forget_definitions()
     try:
         yield
     finally:
         load_project.cache_clear()
-        _forget_definitions()
+        forget_definitions()

@@ -9,12 +9,14 @@ import pytest
 
 from datapact_dagster.defs.resources import DataPactResource
 from datapact_dagster.sample.generate import generate_landing
+from tests.definitions_support import forget_definitions
 
 AS_OF = datetime(2026, 11, 20, 12, tzinfo=UTC).replace(tzinfo=None)
 
 
 @pytest.fixture(scope="session")
 def definitions() -> dg.Definitions:
+    forget_definitions()
     from datapact_dagster.definitions import defs
 
     return defs()

@@ -24,6 +24,7 @@ import duckdb
 import pytest
 
 from tests.alerts.support import SmtpSink
+from tests.definitions_support import forget_definitions
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "lifecycle"
 LEGACY = "contracts/legacy_orders.yaml"
@@ -133,12 +134,12 @@ def _tell(story: Story, sink: SmtpSink) -> None:
 def _sensor_tick(story: Story, sink: SmtpSink) -> None:
     """The breaker sensor, in this process, on the instance the CLI runs wrote to; and the
     definitions the UI, the jobs and the schedules are made of."""
-    from datapact_dagster.definitions import defs
     from datapact_dagster.pipeline.dagster_home import prepare_dagster_home
-    from datapact_dagster.plan.project import load_project
     from datapact_dagster.settings import Settings
 
-    load_project.cache_clear()
+    forget_definitions()
+    from datapact_dagster.definitions import defs
+
     try:
         prepare_dagster_home(Settings.from_env())
         definitions = defs()
@@ -168,7 +169,7 @@ def _sensor_tick(story: Story, sink: SmtpSink) -> None:
             )
             story.mails["sensor tick"] = list(sink.messages[before:])
     finally:
-        load_project.cache_clear()
+        forget_definitions()
 
 
 def _count(warehouse: Path, relation: str) -> int:
