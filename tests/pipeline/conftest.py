@@ -6,6 +6,7 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
+import sqlalchemy as sa
 
 from datapact_dagster.defs.resources import DataPactResource
 from datapact_dagster.sample.generate import generate_landing
@@ -74,3 +75,17 @@ def materialize_tables(
         selection=selection,
         raise_on_error=False,
     )
+
+
+@pytest.fixture(params=["duckdb", "postgres"])
+def warehouse_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A warehouse of each kind, empty of the medallion's schemas."""
+    if request.param == "duckdb":
+        return f"duckdb:///{tmp_path / 'warehouse.duckdb'}"
+    url = request.getfixturevalue("pg_url")
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        for schema in ("landing", "bronze", "silver", "gold", "quarantine"):
+            conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+    engine.dispose()
+    return url

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import dagster as dg
-import pytest
 import sqlalchemy as sa
 
 from datapact_dagster.defs.resources import DataPactResource
@@ -40,19 +39,6 @@ def _count(url: str, relation: str) -> int:
             return int(conn.execute(sa.text(f"SELECT COUNT(*) FROM {relation}")).scalar_one())
     finally:
         engine.dispose()
-
-
-@pytest.fixture(params=["duckdb", "postgres"])
-def warehouse_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "duckdb":
-        return f"duckdb:///{tmp_path / 'warehouse.duckdb'}"
-    url = request.getfixturevalue("pg_url")
-    engine = sa.create_engine(url)
-    with engine.begin() as conn:
-        for schema in ("landing", "bronze", "silver", "gold", "quarantine"):
-            conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-    engine.dispose()
-    return url
 
 
 def test_clean_data_builds_every_table_and_passes_every_check(

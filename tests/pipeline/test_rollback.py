@@ -11,14 +11,13 @@ import json
 import os
 import sqlite3
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
 
 from datapact_dagster.pipeline.run_owner import run_gate
+from tests.processes import run_datapact
 
 SELECT = "key:bronze/raw_customers or key:silver/customers"
 USER = "alice@example.com"
@@ -33,19 +32,6 @@ DOWNSTREAM = [
 Cli = Callable[..., subprocess.CompletedProcess[str]]
 
 
-@pytest.fixture(params=["duckdb", "postgres"])
-def warehouse_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "duckdb":
-        return f"duckdb:///{tmp_path / 'warehouse.duckdb'}"
-    url = request.getfixturevalue("pg_url")
-    engine = sa.create_engine(url)
-    with engine.begin() as conn:
-        for schema in ("landing", "bronze", "silver", "gold", "quarantine"):
-            conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-    engine.dispose()
-    return url
-
-
 def _cli(project_root: Path, tmp_path: Path, warehouse_url: str) -> Cli:
     env = {
         **os.environ,
@@ -58,14 +44,7 @@ def _cli(project_root: Path, tmp_path: Path, warehouse_url: str) -> Cli:
     env.pop("DATAPACT_KEEP_VERSIONS", None)
 
     def run(*args: str, **extra_env: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "datapact_dagster.cli", *args],
-            cwd=project_root,
-            env={**env, **extra_env},
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
+        return run_datapact(project_root, {**env, **extra_env}, *args)
 
     return run
 

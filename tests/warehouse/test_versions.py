@@ -2,35 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 import sqlalchemy as sa
 
 from datapact_dagster.warehouse import versions, wap
 from datapact_dagster.warehouse.names import VERSION_INDEX
+from tests.warehouse.support import relation_rows
 
 TABLE = "silver.t"
-
-
-@pytest.fixture(params=["duckdb", "postgres"])
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sa.Engine]:
-    if request.param == "duckdb":
-        url = f"duckdb:///{tmp_path / 'wh.duckdb'}"
-    else:
-        url = request.getfixturevalue("pg_url")
-    eng = sa.create_engine(url)
-    with eng.begin() as conn:
-        for schema in ("silver", "quarantine"):
-            conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-    yield eng
-    eng.dispose()
-
-
-def _rows(engine: sa.Engine, relation: str) -> list[tuple]:
-    with engine.connect() as conn:
-        return [tuple(r) for r in conn.execute(sa.text(f"SELECT * FROM {relation} ORDER BY 1"))]
 
 
 def _publish(engine: sa.Engine, run_id: str, value: int, keep: int = 3) -> None:
@@ -55,8 +34,8 @@ def test_publish_keeps_the_newest_versions_and_drops_older_ones(engine: sa.Engin
         ("run-3", False),
     ]
     assert [v.row_count for v in kept] == [2, 2, 2]
-    assert _rows(engine, kept[1].relation) == [(40,), (41,)]
-    assert _rows(engine, TABLE) == [(50,), (51,)]
+    assert relation_rows(engine, kept[1].relation) == [(40,), (41,)]
+    assert relation_rows(engine, TABLE) == [(50,), (51,)]
     assert not _exists(engine, "silver.t__dp_vrun2") and not _exists(engine, "silver.t__dp_vrun1")
     with engine.connect() as conn:
         indexed = conn.execute(sa.text(f"SELECT COUNT(*) FROM {VERSION_INDEX}")).scalar_one()
@@ -71,7 +50,7 @@ def test_restore_swaps_a_kept_version_in_and_can_be_undone(engine: sa.Engine) ->
 
     replaced, restored = versions.restore(engine, TABLE, first)
 
-    assert _rows(engine, TABLE) == [(10,), (11,)]
+    assert relation_rows(engine, TABLE) == [(10,), (11,)]
     assert replaced is not None and replaced.run_id == "run-3" and not replaced.current
     assert (replaced.row_count, replaced.content_hash) == hash_before
     assert restored.run_id == "run-1" and restored.current
@@ -81,7 +60,7 @@ def test_restore_swaps_a_kept_version_in_and_can_be_undone(engine: sa.Engine) ->
 
     back = next(v for v in versions.list_versions(engine, TABLE) if v.run_id == "run-3")
     versions.restore(engine, TABLE, back)
-    assert _rows(engine, TABLE) == [(30,), (31,)]
+    assert relation_rows(engine, TABLE) == [(30,), (31,)]
 
 
 def test_a_table_published_before_versions_were_kept_is_kept_without_a_run(
@@ -95,7 +74,7 @@ def test_a_table_published_before_versions_were_kept_is_kept_without_a_run(
 
     old = [v for v in versions.list_versions(engine, TABLE) if not v.current]
     assert [(v.run_id, v.row_count) for v in old] == [("", 1)]
-    assert _rows(engine, old[0].relation) == [(7,)]
+    assert relation_rows(engine, old[0].relation) == [(7,)]
     assert staged.row_count == 1
 
 
@@ -120,7 +99,7 @@ def test_restoring_a_version_that_is_not_kept_is_refused(engine: sa.Engine) -> N
     with pytest.raises(versions.VersionError, match="missing from the warehouse"):
         versions.restore(engine, TABLE, kept)
 
-    assert _rows(engine, TABLE) == [(2,), (3,)]
+    assert relation_rows(engine, TABLE) == [(2,), (3,)]
 
 
 def test_a_table_dropped_by_hand_is_replaced_by_the_restored_version(engine: sa.Engine) -> None:
@@ -133,7 +112,7 @@ def test_a_table_dropped_by_hand_is_replaced_by_the_restored_version(engine: sa.
     replaced, restored = versions.restore(engine, TABLE, kept)
 
     assert replaced is None and restored.run_id == "run-1"
-    assert _rows(engine, TABLE) == [(1,), (2,)]
+    assert relation_rows(engine, TABLE) == [(1,), (2,)]
     assert [(v.run_id, v.current) for v in versions.list_versions(engine, TABLE)] == [
         ("run-1", True)
     ]

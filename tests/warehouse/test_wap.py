@@ -6,54 +6,34 @@ import subprocess
 import sys
 import textwrap
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
 from datapact_dagster.warehouse import wap
 from datapact_dagster.warehouse.names import QUARANTINE_INDEX
-
-
-@pytest.fixture(params=["duckdb", "postgres"])
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sa.Engine]:
-    if request.param == "duckdb":
-        url = f"duckdb:///{tmp_path / 'wh.duckdb'}"
-    else:
-        url = request.getfixturevalue("pg_url")
-    eng = sa.create_engine(url)
-    with eng.begin() as conn:
-        for schema in ("silver", "quarantine"):
-            conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-    yield eng
-    eng.dispose()
-
-
-def _rows(engine: sa.Engine, relation: str) -> list[tuple]:
-    with engine.connect() as conn:
-        return [tuple(r) for r in conn.execute(sa.text(f"SELECT * FROM {relation} ORDER BY 1"))]
+from tests.warehouse.support import relation_rows
 
 
 def test_publish_swaps_staged_data_in(engine: sa.Engine) -> None:
     wap.publish(engine, "silver.t", wap.stage(engine, "silver.t", "SELECT 1 AS id"))
     staged = wap.stage(engine, "silver.t", "SELECT 2 AS id UNION ALL SELECT 3")
     assert staged.row_count == 2
-    assert _rows(engine, "silver.t") == [(1,)], "staging must not touch the published table"
+    assert relation_rows(engine, "silver.t") == [(1,)], "staging must not touch the published table"
     wap.publish(engine, "silver.t", staged)
-    assert _rows(engine, "silver.t") == [(2,), (3,)]
+    assert relation_rows(engine, "silver.t") == [(2,), (3,)]
     with engine.connect() as conn:
         assert not wap.relation_exists(conn, staged.relation)
 
 
-def test_quarantine_keeps_published_table_and_rejected_rows(engine: sa.Engine) -> None:
+def test_quarantine_keeps_published_table_and_rejectedrelation_rows(engine: sa.Engine) -> None:
     wap.publish(engine, "silver.t", wap.stage(engine, "silver.t", "SELECT 1 AS id"))
     staged = wap.stage(engine, "silver.t", "SELECT 7 AS id UNION ALL SELECT 8")
     relation = wap.quarantine(engine, "silver.t", staged, "run-abc-123", "id out of range")
     assert relation.startswith("quarantine.t__runabc123")
-    assert _rows(engine, "silver.t") == [(1,)]
-    assert _rows(engine, relation) == [(7,), (8,)]
+    assert relation_rows(engine, "silver.t") == [(1,)]
+    assert relation_rows(engine, relation) == [(7,), (8,)]
     with engine.connect() as conn:
         index = conn.execute(
             sa.text(f"SELECT source_table, row_count, reason FROM {QUARANTINE_INDEX}")
@@ -75,7 +55,7 @@ def test_failing_sql_leaves_published_table_alone(engine: sa.Engine) -> None:
     wap.publish(engine, "silver.t", wap.stage(engine, "silver.t", "SELECT 1 AS id"))
     with pytest.raises(wap.StagingError, match=r"building silver\.t failed"):
         wap.stage(engine, "silver.t", "SELECT missing_column FROM silver.t")
-    assert _rows(engine, "silver.t") == [(1,)]
+    assert relation_rows(engine, "silver.t") == [(1,)]
 
 
 KILL_MID_PUBLISH = textwrap.dedent("""
@@ -102,7 +82,7 @@ def test_process_killed_mid_publish_leaves_published_table_intact(engine: sa.Eng
     engine.dispose()  # DuckDB: one writer process at a time
     proc = subprocess.run([sys.executable, "-c", KILL_MID_PUBLISH, url], capture_output=True)
     assert proc.returncode == -9, proc.stderr.decode()
-    assert _rows(engine, "silver.t") == [(1,)]
+    assert relation_rows(engine, "silver.t") == [(1,)]
 
 
 def test_fingerprint_changes_with_content(engine: sa.Engine) -> None:
@@ -133,7 +113,7 @@ def test_connection_lost_mid_publish_leaves_published_table_intact(pg_url: str) 
         wap.publish(engine, "silver.t", staged)
     sa.event.remove(engine, "before_cursor_execute", drop_connection)
     engine.dispose()
-    assert _rows(engine, "silver.t") == [(1,)]
+    assert relation_rows(engine, "silver.t") == [(1,)]
     killer.dispose()
 
 
