@@ -13,6 +13,7 @@ from typing import Any
 import semver
 
 from datapact_dagster.contract.build_freshness import read_freshness
+from datapact_dagster.contract.build_sla_targets import read_sla_targets
 from datapact_dagster.contract.build_tables import read_table
 from datapact_dagster.contract.extensions import (
     CONSUMER_FIELDS,
@@ -22,7 +23,13 @@ from datapact_dagster.contract.extensions import (
 )
 from datapact_dagster.contract.findings import DocPath, FindingCollector
 from datapact_dagster.contract.lifecycle import read_lifecycle
-from datapact_dagster.contract.model import STATUSES, Consumer, Contract, SupportChannel
+from datapact_dagster.contract.model import (
+    STATUSES,
+    Consumer,
+    Contract,
+    SlaTarget,
+    SupportChannel,
+)
 from datapact_dagster.contract.odcs_v3_0 import V3_0_VERSIONS, as_v3_1
 from datapact_dagster.contract.secret_urls import is_credential_url
 
@@ -127,8 +134,10 @@ class _Builder:
             if table is not None:
                 tables.append(table)
         freshness = {}
+        sla_targets: tuple[SlaTarget, ...] = ()
         if all_tables_read and self.readable("slaProperties"):
             freshness = read_freshness(self.data.get("slaProperties"), tables, self.out)
+            sla_targets = read_sla_targets(self.data.get("slaProperties"), tables, self.out)
         tables = [t.model_copy(update={"freshness": freshness.get(t.name)}) for t in tables]
         self.support_urls()
         custom: dict[str, Any] = {}
@@ -168,6 +177,7 @@ class _Builder:
             check_schedule=check_schedule,
             retirement_date=lifecycle.retirement_date,
             replaced_by=lifecycle.replaced_by,
+            sla_targets=sla_targets,
             tables=tuple(tables),
             source_path=self.file,
             content_hash=content_hash,

@@ -140,6 +140,22 @@ class Freshness(_Frozen):
     doc_path: str
 
 
+SlaFigure = Literal["timeToDetect", "timeToNotify", "timeToRepair"]
+SLA_FIGURES: tuple[str, ...] = SlaFigure.__args__  # type: ignore[attr-defined]
+"""ODCS v3.1's SLA property names for a breach episode's figures, in episode order."""
+
+
+class SlaTarget(_Frozen):
+    """An upper bound a contract declares for one figure of its breach episodes."""
+
+    figure: SlaFigure
+    limit: timedelta
+    table: str | None = None
+    """The table it binds (the `element`); None: every table of the contract."""
+    description: str | None = None
+    doc_path: str
+
+
 class Consumer(_Frozen):
     team: str
     use_case: str | None = None
@@ -209,6 +225,8 @@ class Contract(_Frozen):
     retirement_date: date | None = None
     """`customProperties.retirementDate`: when a deprecated contract is (or was) retired."""
     replaced_by: Replacement | None = None
+    sla_targets: tuple[SlaTarget, ...] = ()
+    """`slaProperties` timeToDetect / timeToNotify / timeToRepair."""
     tables: tuple[Table, ...]
     source_path: Path
     content_hash: str
