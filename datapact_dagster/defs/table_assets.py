@@ -1,6 +1,7 @@
 """One Dagster asset per contract table; its step runs write-audit-publish with every check."""
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
@@ -168,6 +169,13 @@ class _Step:
                 yield to_check_result(result, self.key)
 
 
+def _run_started_at(context: dg.AssetExecutionContext) -> datetime | None:
+    record = context.instance.get_run_record_by_id(context.run_id)
+    if record is None or record.start_time is None:
+        return None
+    return datetime.fromtimestamp(record.start_time, UTC)
+
+
 def _run_step(
     context: dg.AssetExecutionContext, datapact: DataPactResource, plan: TablePlan
 ) -> Iterator[StepEvent]:
@@ -193,6 +201,7 @@ def _run_step(
         evidence=evidence_writer_for(datapact.evidence_url),
         quarantine_days=datapact.quarantine_days,
         keep_versions=datapact.keep_versions,
+        started_at=_run_started_at(context),
     )
     if step.key not in context.selected_asset_keys:
         yield from _check_only(step, run)

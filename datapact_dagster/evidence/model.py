@@ -29,6 +29,9 @@ class Decision(StrEnum):
     ROLLBACK = "rollback"
     """A person made an earlier published version of a table current again (who, why, from
     which run to which, both versions' row counts and content hashes)."""
+    ALERT = "alert"
+    """An alert of a breach episode (or its recovery) reached its first recipients: when, which
+    episode, how many recipients on which channels (never their addresses)."""
 
 
 RECORD_KINDS: tuple[str, ...] = ("check", "decision")
@@ -64,6 +67,24 @@ class DataFingerprint:
 
     row_count: int
     content_hash: str
+
+
+@dataclass(frozen=True)
+class DataArrival:
+    """When the data a run judged arrived, kept with its verdicts for the SLA figures: the
+    newest landing file it read (modification time), or the run's start when it read none."""
+
+    at: str
+    source: str
+    """e.g. 'landing file raw_orders.parquet' or 'run start'."""
+    run_started_at: str | None = None
+
+    def to_details(self) -> dict[str, str | None]:
+        return {
+            "data_arrived_at": self.at,
+            "arrival_source": self.source,
+            "run_started_at": self.run_started_at,
+        }
 
 
 @dataclass(frozen=True)

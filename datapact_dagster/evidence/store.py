@@ -25,6 +25,7 @@ from .locking import configure_sqlite, serialised_write
 from .model import (
     DECISION_KINDS,
     ContractIdentity,
+    DataArrival,
     DataFingerprint,
     Decision,
     Record,
@@ -96,10 +97,13 @@ class EvidenceStore:
         run_id: str | None,
         asset_key: str | None = None,
         pii_columns: Collection[str] = (),
+        arrival: DataArrival | None = None,
     ) -> list[Record]:
         """Records every evaluation of one run in one transaction: all of them or none."""
         rows = [
-            _check_row(result, contract, suite_hash, fingerprint, run_id, asset_key, pii_columns)
+            _check_row(
+                result, contract, suite_hash, fingerprint, run_id, asset_key, pii_columns, arrival
+            )
             for result in results
         ]
         return self._append(rows)
@@ -206,6 +210,7 @@ def _check_row(
     run_id: str | None,
     asset_key: str | None,
     pii_columns: Collection[str],
+    arrival: DataArrival | None = None,
 ) -> dict[str, Any]:
     spec = result.spec
     row = {
@@ -227,6 +232,7 @@ def _check_row(
         "table": spec.table,
         "column": spec.column,
         "description": spec.description,
+        **(arrival.to_details() if arrival else {}),
     }
     if isinstance(result, SkippedCheck):
         return {

@@ -15,7 +15,7 @@ from pathlib import Path
 from datapact_dagster.checks.result import CheckResult
 from datapact_dagster.evidence.anchors import Anchor
 from datapact_dagster.evidence.contract_archive import archive_contract
-from datapact_dagster.evidence.model import Decision
+from datapact_dagster.evidence.model import DataArrival, Decision
 from datapact_dagster.evidence.reports import report_for_run
 from datapact_dagster.evidence.store import DataFingerprint, EvidenceStore, utc_timestamp
 from datapact_dagster.evidence.summary_markdown import render_table_summary
@@ -41,6 +41,7 @@ class EvidenceWriter:
         fingerprint: tuple[int, str],
         run_id: str,
         suite_digest: str,
+        arrival: DataArrival | None = None,
     ) -> None:
         self.store.append_check_results(
             list(results),
@@ -50,6 +51,7 @@ class EvidenceWriter:
             run_id=run_id,
             asset_key="/".join(plan.table.asset_key),
             pii_columns=plan.table.pii_columns,
+            arrival=arrival,
         )
 
     def keep_contract(self, plan: TablePlan, root: Path) -> None:

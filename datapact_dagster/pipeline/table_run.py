@@ -18,13 +18,14 @@ import sqlalchemy as sa
 from datapact_dagster.checks.result import CheckResult
 from datapact_dagster.checks.spec import CheckSpec
 from datapact_dagster.contract.model import ContractSet, Table
-from datapact_dagster.evidence.model import Decision
+from datapact_dagster.evidence.model import DataArrival, Decision
+from datapact_dagster.evidence.store import utc_timestamp
 from datapact_dagster.pipeline.failpoints import failpoint
 from datapact_dagster.plan.project import TablePlan
 from datapact_dagster.settings import DEFAULT_KEEP_VERSIONS
 from datapact_dagster.warehouse import wap
 from datapact_dagster.warehouse.engine import sqlglot_dialect
-from datapact_dagster.warehouse.landing import LANDING_SCHEMA, expose_landing
+from datapact_dagster.warehouse.landing import LANDING_SCHEMA, expose_landing, landing_file
 from datapact_dagster.warehouse.sql_parse import table_refs
 
 
@@ -36,6 +37,7 @@ class EvidenceSink(Protocol):
         fingerprint: tuple[int, str],
         run_id: str,
         suite_digest: str,
+        arrival: DataArrival | None = None,
     ) -> None: ...
 
     def record_decision(
@@ -55,9 +57,23 @@ class RunContext:
     keep_versions: int = DEFAULT_KEEP_VERSIONS
     """Earlier published versions kept per table for `datapact rollback`."""
     now: datetime | None = None
+    started_at: datetime | None = None
+    """When the run started (Dagster's run record); None: when this step started."""
 
     def clock(self) -> datetime:
         return self.now or datetime.now(UTC)
+
+    def arrival(self, landing_names: Sequence[str] = ()) -> DataArrival:
+        """The newest landing file read, else the run's start (for time to detect)."""
+        started = utc_timestamp(self.started_at or self.clock())
+        newest: tuple[float, str] | None = None
+        for name in landing_names:
+            path = landing_file(self.landing_dir, name)
+            newest = max(newest or (0.0, ""), (path.stat().st_mtime, path.name))
+        if newest is None:
+            return DataArrival(started, "run start", started)
+        moment = datetime.fromtimestamp(newest[0], UTC)
+        return DataArrival(utc_timestamp(moment), f"landing file {newest[1]}", started)
 
 
 @dataclass
@@ -109,9 +125,10 @@ def build_and_publish(ctx: RunContext, contract_set: ContractSet, plan: TablePla
     started = time.monotonic()
     try:
         sql = table.sql_path.read_text(encoding="utf-8")
-        for ref in table_refs(sql):
-            if ref.schema == LANDING_SCHEMA:
-                expose_landing(ctx.engine, ctx.landing_dir, ref.name)
+        landing_names = [ref.name for ref in table_refs(sql) if ref.schema == LANDING_SCHEMA]
+        for name in landing_names:
+            expose_landing(ctx.engine, ctx.landing_dir, name)
+        arrival = ctx.arrival(landing_names)
         staged = wap.stage(ctx.engine, table.physical_name, sql)
         failpoint("staged", table.physical_name)
         results = _audit(ctx, contract_set, plan, plan.specs, staged.relation)
@@ -131,7 +148,7 @@ def build_and_publish(ctx: RunContext, contract_set: ContractSet, plan: TablePla
     if ctx.evidence is not None:
         try:
             ctx.evidence.record_checks(
-                plan, results, fingerprint, ctx.run_id, _suite_digest(ctx, plan)
+                plan, results, fingerprint, ctx.run_id, _suite_digest(ctx, plan), arrival
             )
             ctx.evidence.keep_contract(plan, contract_set.root)
         except Exception:
@@ -206,7 +223,9 @@ def check_published(
     results = _audit(ctx, contract_set, plan, specs, table.physical_name)
     fingerprint = wap.fingerprint(ctx.engine, table.physical_name)
     if ctx.evidence is not None:
-        ctx.evidence.record_checks(plan, results, fingerprint, ctx.run_id, _suite_digest(ctx, plan))
+        ctx.evidence.record_checks(
+            plan, results, fingerprint, ctx.run_id, _suite_digest(ctx, plan), ctx.arrival()
+        )
         ctx.evidence.keep_contract(plan, contract_set.root)
     return TableOutcome(
         table=table,
