@@ -16,6 +16,7 @@ from datapact_dagster.alerts import (
     AlertLedger,
     CheckSummary,
     DeliveryOutcome,
+    DeliveryStatus,
     Notifier,
 )
 from datapact_dagster.alerts.events import ConsumerScope
@@ -27,6 +28,8 @@ from datapact_dagster.changes.model import Change
 from datapact_dagster.changes.render_common import impact_lines
 from datapact_dagster.changes.since_previous import changes_since_previous
 from datapact_dagster.contract.model import Contract
+from datapact_dagster.evidence.model import Decision
+from datapact_dagster.evidence.store import EvidenceStore, utc_timestamp
 from datapact_dagster.plan.impact import impact_of, merged
 from datapact_dagster.plan.project import Project
 
@@ -138,10 +141,17 @@ def version_details(
 
 
 class AlertSender:
-    """Sends alerts through the project's notifier; never raises (problems are logged)."""
+    """Sends alerts through the project's notifier; never raises (problems are logged). With an
+    evidence store, each alert that reached recipients is recorded there too (`alert`)."""
 
-    def __init__(self, project_dir: Path, contracts: Mapping[str, Contract]) -> None:
+    def __init__(
+        self,
+        project_dir: Path,
+        contracts: Mapping[str, Contract],
+        evidence: EvidenceStore | None = None,
+    ) -> None:
         self.contracts = contracts
+        self.evidence = evidence
         self.notifier: Notifier | None = None
         self.ledger: AlertLedger | None = None
         self.problem: str | None = None
@@ -158,14 +168,64 @@ class AlertSender:
         if self.notifier is None or contract is None:
             return []
         try:
-            return self.notifier.notify(event, contract)
+            outcomes = self.notifier.notify(event, contract)
         except Exception:
             logger.exception("%s alert for %s could not be sent", event.kind, event.contract_id)
             return []
+        if self.evidence is not None and self.ledger is not None:
+            try:
+                record_delivery(self.evidence, self.ledger, contract, event, outcomes)
+            except Exception:
+                logger.exception(
+                    "the %s alert of %s was sent but not recorded", event.kind, event.contract_id
+                )
+        return outcomes
 
     def close(self) -> None:
         if self.ledger is not None:
             self.ledger.close()
+
+
+def record_delivery(
+    evidence: EvidenceStore,
+    ledger: AlertLedger,
+    contract: Contract,
+    event: AlertEvent,
+    outcomes: list[DeliveryOutcome],
+) -> None:
+    """An `alert` decision in the evidence when this notify delivered to someone new: when the
+    first of them received it (the ledger's time), the episode, how many, which channels."""
+    sent = {o.recipient.key for o in outcomes if o.recipient and o.status is DeliveryStatus.sent}
+    if not sent:
+        return
+    delivered = [
+        d
+        for d in ledger.deliveries(event.contract_id)
+        if d.key.kind == event.kind.value
+        and d.key.episode_id == event.episode_id
+        and d.key.recipient in sent
+        and d.sent_at is not None
+    ]
+    if not delivered:
+        return
+    first = min(d.sent_at for d in delivered if d.sent_at is not None)
+    evidence.append_decision(
+        Decision.ALERT,
+        contract_id=contract.id,
+        contract_version=event.contract_version,
+        contract_hash=contract.content_hash,
+        run_id=None,
+        asset_key=event.asset_path,
+        details={
+            "summary": f"{event.kind} alert delivered to {len(delivered)} recipient(s)",
+            "alert_kind": event.kind.value,
+            "episode": event.episode_id,
+            "opened_by_run": event.run_id if event.kind is not AlertKind.recovery else None,
+            "delivered_at": utc_timestamp(first),
+            "recipients": len(delivered),
+            "channels": sorted({d.channel for d in delivered}),
+        },
+    )
 
 
 def describe_outcomes(event: AlertEvent, outcomes: list[DeliveryOutcome]) -> str:

@@ -11,8 +11,10 @@ from pathlib import Path
 from datapact_dagster.commands.base import EXIT_OK, EXIT_SYSTEM_ERROR, UserError, project_dir
 from datapact_dagster.commands.evidence import open_store
 from datapact_dagster.commands.report_serve import DEFAULT_PORT, serve_reports
+from datapact_dagster.contract.model import SlaTarget
 from datapact_dagster.evidence import REPORT_FORMATS, EvidenceError, render_report
 from datapact_dagster.evidence.reports import report_from_store
+from datapact_dagster.plan.loading import load_contracts
 from datapact_dagster.settings import Settings
 
 REPORTS_FOLDER = "reports"
@@ -53,10 +55,15 @@ def run(args: argparse.Namespace) -> int:
         return serve_reports(Settings.from_env(root).state_dir / REPORTS_FOLDER, args.port)
     if args.since and args.until and args.since >= args.until:
         raise UserError("--since must be earlier than --until")
+    targets = _sla_targets(root)
     store = open_store(root)
     try:
         report = report_from_store(
-            store, since=args.since, until=args.until, contract_id=args.contract
+            store,
+            since=args.since,
+            until=args.until,
+            contract_id=args.contract,
+            sla_targets=targets,
         )
     except EvidenceError as exc:
         raise UserError(str(exc), EXIT_SYSTEM_ERROR) from exc
@@ -75,6 +82,20 @@ def run(args: argparse.Namespace) -> int:
     if not report.chain.ok:
         print(f"datapact: warning: evidence chain broken: {report.chain.reason}", file=sys.stderr)
     return EXIT_OK
+
+
+def _sla_targets(root: Path) -> dict[str, tuple[SlaTarget, ...]]:
+    """Each contract's SLA targets as the project declares them now; none (with a warning)
+    when the contracts do not load, so the evidence can still be reported."""
+    loaded = load_contracts(None, root)
+    if loaded.contracts is None:
+        print(
+            "datapact: warning: the contracts do not load ('datapact validate' says why); SLA "
+            "figures are reported without their targets",
+            file=sys.stderr,
+        )
+        return {}
+    return {c.id: c.sla_targets for c in loaded.contracts.contracts}
 
 
 def _iso_datetime(text: str) -> datetime:

@@ -3,7 +3,6 @@
 from datetime import UTC, datetime
 
 import dagster as dg
-import sqlalchemy as sa
 
 from datapact_dagster.alerts import DeliveryStatus
 from datapact_dagster.breaker.alerting import (
@@ -25,7 +24,7 @@ from datapact_dagster.breaker.state import AssetPath
 from datapact_dagster.breaker.transitions import Transitions, compare
 from datapact_dagster.defs import jobs
 from datapact_dagster.defs.in_force import table_check_keys
-from datapact_dagster.evidence.store import EvidenceError, evidence_url
+from datapact_dagster.evidence.store import EvidenceError, EvidenceStore, evidence_url
 from datapact_dagster.pipeline.evidence_sink import evidence_writer_for
 from datapact_dagster.plan.project import Project, load_project
 
@@ -47,13 +46,13 @@ def _materialised_at(
     }
 
 
-def _evidence_engine(project: Project) -> sa.Engine | None:
-    """The evidence store's engine (where the texts of earlier contract versions are kept)."""
+def _evidence_store(project: Project) -> EvidenceStore | None:
+    """The evidence store (the texts of earlier contract versions, the alerts delivered)."""
     try:
         writer = evidence_writer_for(evidence_url(project.settings.project_dir))
     except EvidenceError:
         return None
-    return writer.store.engine if writer else None
+    return writer.store if writer else None
 
 
 def _used_this_week(breakers: Breakers, now: datetime) -> list[AssetPath]:
@@ -70,11 +69,12 @@ def _send_alerts(
     context: dg.SensorEvaluationContext, project: Project, breakers: Breakers, changes: Transitions
 ) -> None:
     now = datetime.now(UTC)
+    store = _evidence_store(project)
     sender = AlertSender(
-        project.settings.project_dir, {c.id: c for c in project.contracts.contracts}
+        project.settings.project_dir, {c.id: c for c in project.contracts.contracts}, store
     )
     try:
-        evidence = _evidence_engine(project)
+        evidence = store.engine if store else None
         events = [
             new_version_event(
                 v.breaker,

@@ -15,6 +15,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from .model import Record
 from .report_markdown import format_rate
 from .report_model import ContractReport, EvidenceReport, format_duration
+from .report_sla import FIGURE_TITLES, figure_text, summary_text
 from .report_svg import PassRatePlot, pass_rate_plot
 
 MAX_DRILLDOWN_EVALUATIONS = 20
@@ -85,6 +86,9 @@ def _environment() -> Environment:
         pass_rate=format_rate,
         pass_rate_plot=contract_plot,
         summary_with_error=summary_with_error,
+        sla_figure=figure_text,
+        sla_summary=summary_text,
+        sla_title=FIGURE_TITLES.__getitem__,
     )
     return environment
 

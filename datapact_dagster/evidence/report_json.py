@@ -13,6 +13,7 @@ from .report_model import (
     SeriesPoint,
     VerdictCounts,
 )
+from .report_sla import sla_document
 
 REPORT_SCHEMA = "datapact.evidence-report/v1"
 
@@ -84,6 +85,7 @@ def _contract_document(contract: ContractReport) -> dict[str, Any]:
             for d in contract.decisions
         ],
         "rollbacks": [_rollback_document(r) for r in contract.rollbacks],
+        "sla": sla_document(contract),
         "versions_in_force": [
             {
                 "version": v.version,

@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 
 from .model import Record
 from .report_model import ContractReport, EvidenceReport, Rollback, VerdictCounts
+from .report_sla import junit_facts
 
 
 def render_junit(report: EvidenceReport) -> str:
@@ -53,6 +54,7 @@ def _suite(contract: ContractReport, generated_at: str) -> ET.Element:
         )
         for a in contract.approvals
     ]
+    facts += junit_facts(contract)
     if facts:
         properties = ET.SubElement(suite, "properties")
         for name, value in facts:

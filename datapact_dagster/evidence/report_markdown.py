@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .report_model import EvidenceReport, VerdictCounts, format_duration
+from .report_sla import markdown_lines
 
 MAX_FAILING_ROWS = 50
 
@@ -41,6 +42,7 @@ def render_markdown(report: EvidenceReport) -> str:
                 f"{format_duration(b.duration_seconds)} | {b.last_verdict}: "
                 f"{_cell(b.last_summary)} |"
             )
+    lines += markdown_lines(report, _cell)
     lines += _governance(report)
     rollbacks = [(c.contract_id, r) for c in report.contracts for r in c.rollbacks]
     if rollbacks:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
+
+from datapact_dagster.contract.model import SlaTarget
 
 from .model import Decision, Record, VerifyResult
 from .report_governance import (
@@ -15,6 +17,7 @@ from .report_governance import (
     approval_decisions,
     versions_in_force,
 )
+from .sla import SlaEpisode, SlaTableSummary, sla_episodes, sla_summaries
 from .store import utc_timestamp
 
 NOT_PASSING = frozenset({"fail", "error"})
@@ -136,6 +139,9 @@ class ContractReport:
     rollbacks: tuple[Rollback, ...] = ()
     in_force: tuple[VersionInForce, ...] = ()
     approvals: tuple[ApprovalDecision, ...] = ()
+    sla_episodes: tuple[SlaEpisode, ...] = ()
+    sla_tables: tuple[SlaTableSummary, ...] = ()
+    sla_targets: tuple[SlaTarget, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -160,7 +166,9 @@ def build_report(
     contract_filter: str | None = None,
     run_id: str | None = None,
     now: datetime | None = None,
+    sla_targets: Mapping[str, Sequence[SlaTarget]] | None = None,
 ) -> EvidenceReport:
+    """`sla_targets`: each contract's SLA targets (by contract id), to judge its episodes by."""
     now = now or datetime.now(UTC)
     period_end = until or utc_timestamp(now)
     by_contract: dict[str, list[Record]] = defaultdict(list)
@@ -175,15 +183,19 @@ def build_report(
         chain=chain,
         counts=VerdictCounts.of(records),
         contracts=tuple(
-            _contract_report(cid, rows, period_end) for cid, rows in sorted(by_contract.items())
+            _contract_report(cid, rows, period_end, tuple((sla_targets or {}).get(cid, ())))
+            for cid, rows in sorted(by_contract.items())
         ),
         records=tuple(records),
     )
 
 
-def _contract_report(contract_id: str, records: list[Record], period_end: str) -> ContractReport:
+def _contract_report(
+    contract_id: str, records: list[Record], period_end: str, targets: tuple[SlaTarget, ...]
+) -> ContractReport:
     evaluations = [r for r in records if r.is_evaluation]
     bucket, series = _pass_rate_series(evaluations)
+    episodes = sla_episodes(records, targets, period_end)
     return ContractReport(
         contract_id=contract_id,
         versions=_versions(records),
@@ -197,6 +209,9 @@ def _contract_report(contract_id: str, records: list[Record], period_end: str) -
         rollbacks=tuple(Rollback.of(r) for r in records if r.decision == Decision.ROLLBACK),
         in_force=versions_in_force(records),
         approvals=approval_decisions(records),
+        sla_episodes=episodes,
+        sla_tables=sla_summaries(episodes),
+        sla_targets=targets,
     )
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
+
+from datapact_dagster.contract.model import SlaTarget
 
 from .report_html import render_html
 from .report_json import render_json
@@ -30,6 +32,7 @@ def report_from_store(
     until: datetime | None = None,
     contract_id: str | None = None,
     run_id: str | None = None,
+    sla_targets: Mapping[str, Sequence[SlaTarget]] | None = None,
 ) -> EvidenceReport:
     """The selected records plus the verification of the whole chain (not just the window)."""
     records = store.records(since=since, until=until, contract_id=contract_id, run_id=run_id)
@@ -40,6 +43,7 @@ def report_from_store(
         until=utc_timestamp(until) if until else None,
         contract_filter=contract_id,
         run_id=run_id,
+        sla_targets=sla_targets,
     )
 
 
