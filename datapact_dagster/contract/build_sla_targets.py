@@ -49,7 +49,7 @@ def read_sla_targets(
             (t for t in targets if t.figure == target.figure and t.table == target.table), None
         )
         if twin is not None:
-            scope = f"table {target.table}" if target.table else "the contract"
+            scope = f"table {target.table}" if target.table else "the whole contract"
             out.add(
                 ("slaProperties", index, "property"),
                 f"{figure} is declared twice for {scope} (first at {twin.doc_path})",
@@ -86,7 +86,7 @@ def _read_target(
     if seconds_per_unit is None:
         out.add(
             (*path, "unit") if unit is not None else path,
-            f"{figure} needs a duration unit, got {unit!r}",
+            f"{figure} has no unit" if unit is None else f"{unit!r} is not a duration unit",
             "write unit: s, m, h, d or w (e.g. value: 15, unit: m)",
             code="sla-unit",
         )
