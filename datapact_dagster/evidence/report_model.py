@@ -183,7 +183,9 @@ def build_report(
         chain=chain,
         counts=VerdictCounts.of(records),
         contracts=tuple(
-            _contract_report(cid, rows, period_end, tuple((sla_targets or {}).get(cid, ())))
+            _contract_report(
+                cid, rows, period_end, tuple((sla_targets or {}).get(cid, ())), run_id is None
+            )
             for cid, rows in sorted(by_contract.items())
         ),
         records=tuple(records),
@@ -191,11 +193,16 @@ def build_report(
 
 
 def _contract_report(
-    contract_id: str, records: list[Record], period_end: str, targets: tuple[SlaTarget, ...]
+    contract_id: str,
+    records: list[Record],
+    period_end: str,
+    targets: tuple[SlaTarget, ...],
+    with_episodes: bool = True,
 ) -> ContractReport:
+    """`with_episodes`: False for one run's report (an episode spans runs and its alert)."""
     evaluations = [r for r in records if r.is_evaluation]
     bucket, series = _pass_rate_series(evaluations)
-    episodes = sla_episodes(records, targets, period_end)
+    episodes = sla_episodes(records, targets, period_end) if with_episodes else ()
     return ContractReport(
         contract_id=contract_id,
         versions=_versions(records),

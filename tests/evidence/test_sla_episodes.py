@@ -1,13 +1,18 @@
-"""The arithmetic of breach episodes and their SLA figures, on evidence records built by hand."""
+"""The arithmetic of breach episodes and their SLA figures on evidence records built by hand,
+and the report of one run, which leaves them out."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from datapact_dagster.contract.model import SlaTarget
+from datapact_dagster.evidence import EvidenceStore, render_report
 from datapact_dagster.evidence.model import Record
+from datapact_dagster.evidence.reports import report_from_store
 from datapact_dagster.evidence.sla import sla_episodes, sla_summaries
+from tests.evidence.factories import FINGERPRINT, ORDERS, check_spec, failing
 
 ASSET = "bronze/raw_orders"
 _seq = iter(range(1, 10_000))
@@ -225,3 +230,19 @@ def test_without_a_recorded_arrival_time_to_detect_is_not_measured() -> None:
         "arrival not recorded",
         None,
     )
+
+
+def test_one_runs_report_leaves_the_figures_out_and_says_where_they_are(tmp_path: Path) -> None:
+    store = EvidenceStore(f"sqlite:///{tmp_path / 'evidence.db'}")
+    spec = check_spec()
+    store.append_check_results(
+        [failing(spec)], contract=ORDERS, suite_hash=None, fingerprint=FINGERPRINT, run_id="r1"
+    )
+
+    whole = report_from_store(store)
+    one_run = report_from_store(store, run_id="r1")
+
+    assert [e.opened_by_run for e in whole.contracts[0].sla_episodes] == ["r1"]
+    assert one_run.contracts[0].sla_episodes == ()
+    assert "datapact report</code> shows the SLA figures" in render_report(one_run, "html")
+    store.close()
