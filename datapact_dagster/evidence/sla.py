@@ -168,13 +168,16 @@ def _episode(
     arrived = verdict.details.get("data_arrived_at")
     recovered = max(r.recorded_at for r in closing.blocking) if closing else None
     notified = _first_delivery(alerts, first.run_id, detected, until)
-    end = recovered or period_end
     measured = {
         "timeToDetect": _seconds(arrived, detected) if arrived else None,
         "timeToNotify": _seconds(detected, notified) if notified else None,
         "timeToRepair": _seconds(detected, recovered) if recovered else None,
     }
-    so_far = {"timeToNotify": _seconds(detected, end), "timeToRepair": _seconds(detected, end)}
+    # An alert may still arrive after the recovery; a repair can take no longer than it did.
+    so_far = {
+        "timeToNotify": _seconds(detected, period_end),
+        "timeToRepair": _seconds(detected, recovered or period_end),
+    }
     notes = {
         "timeToDetect": None if arrived else "arrival not recorded",
         "timeToNotify": None if notified else "no alert delivered",

@@ -246,3 +246,17 @@ def test_one_runs_report_leaves_the_figures_out_and_says_where_they_are(tmp_path
     assert one_run.contracts[0].sla_episodes == ()
     assert "datapact report</code> shows the SLA figures" in render_report(one_run, "html")
     store.close()
+
+
+def test_a_missing_alert_is_judged_up_to_the_reports_end_not_the_recovery() -> None:
+    records = [
+        *_run("r1", "10:00:10", "fail", arrived="10:00:00"),
+        *_run("r2", "10:02:10", "pass", arrived="10:02:00"),
+    ]
+    targets = [_target("timeToNotify", 5)]
+
+    [soon] = sla_episodes(records, targets, _at("10:03:00"))
+    [later] = sla_episodes(records, targets, _at("10:30:00"))
+
+    assert soon.figure("timeToNotify").verdict == "pending"
+    assert later.figure("timeToNotify").verdict == "missed"
