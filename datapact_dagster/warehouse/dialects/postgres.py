@@ -30,6 +30,10 @@ class PostgresDialect(WarehouseDialect):
     single_writer = False
     native_regex = True
     outside_function_prefixes = ("pg_", "lo_", "dblink")
+    gx_extensions = (
+        "datapact_dagster.warehouse.dialects.postgres_gx",
+        "datapact_dagster.warehouse.dialects.postgres_gx_metrics",
+    )
     type_names = {
         "string": frozenset({"bpchar"}),
         "integer": frozenset({"int2", "int4", "int8", "smallserial", "serial", "bigserial"}),
@@ -98,7 +102,9 @@ class PostgresDialect(WarehouseDialect):
         return url.update_query_dict({"options": options}).render_as_string(hide_password=False)
 
     def add_gx_datasource(self, context: Any, name: str, connection_string: str) -> Any:
-        return context.data_sources.add_postgres(name=name, connection_string=connection_string)
+        return context.data_sources.add_datapact_postgres(
+            name=name, connection_string=connection_string
+        )
 
 
 def _demote_to_reader(connection: sa.Connection) -> bool:

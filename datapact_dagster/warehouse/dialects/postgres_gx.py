@@ -1,0 +1,48 @@
+"""GX's SQL engine for PostgreSQL, as DataPact runs it, and the fluent data source using it.
+
+Importing this module imports GX; import it lazily (`WarehouseDialect.register_gx`).
+
+The engine is GX's own with one change to how a batch of ready metrics is resolved (what is
+computed, and every value, stay GX's): the queries of one batch run on CHECK_CONNECTIONS pooled
+connections at once. PostgreSQL runs each connection in its own server process, so independent
+scans (the aggregate counts, each uniqueness aggregate, each rows query, each sample query)
+overlap instead of queueing.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Literal
+
+from great_expectations.datasource.fluent.postgres_datasource import PostgresDatasource
+from great_expectations.execution_engine import SqlAlchemyExecutionEngine
+
+CHECK_CONNECTIONS = max(1, int(os.environ.get("DATAPACT_CHECK_CONNECTIONS", "2")))
+"""Connections one check step's metric queries run on at once."""
+
+
+class PostgresExecutionEngine(SqlAlchemyExecutionEngine):
+    def _process_direct_and_bundled_metric_computation_configurations(
+        self,
+        metric_fn_direct_configurations: list[Any],
+        metric_fn_bundle_configurations: list[Any],
+    ) -> dict[Any, Any]:
+        process = super()._process_direct_and_bundled_metric_computation_configurations
+        with ThreadPoolExecutor(max_workers=CHECK_CONNECTIONS) as pool:
+            jobs = [
+                pool.submit(process, [], metric_fn_bundle_configurations),
+                *(pool.submit(process, [c], []) for c in metric_fn_direct_configurations),
+            ]
+        resolved: dict[Any, Any] = {}
+        for job in jobs:  # all done: the first failure is reported, as GX does
+            resolved.update(job.result())
+        return resolved
+
+
+class DataPactPostgresDatasource(PostgresDatasource):
+    type: Literal["datapact_postgres"] = "datapact_postgres"  # type: ignore[assignment]
+
+    @property
+    def execution_engine_type(self) -> type[SqlAlchemyExecutionEngine]:
+        return PostgresExecutionEngine
