@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,6 +29,7 @@ class PostgresDialect(WarehouseDialect):
     sqlglot_dialect = "postgres"
     asset_kind = "postgres"
     single_writer = False
+    check_connections = max(1, int(os.environ.get("DATAPACT_CHECK_CONNECTIONS", "2")))
     native_regex = True
     outside_function_prefixes = ("pg_", "lo_", "dblink")
     gx_extensions = (

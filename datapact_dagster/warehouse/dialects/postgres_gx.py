@@ -3,23 +3,21 @@
 Importing this module imports GX; import it lazily (`WarehouseDialect.register_gx`).
 
 The engine is GX's own with one change to how a batch of ready metrics is resolved (what is
-computed, and every value, stay GX's): the queries of one batch run on CHECK_CONNECTIONS pooled
-connections at once. PostgreSQL runs each connection in its own server process, so independent
-scans (the aggregate counts, each uniqueness aggregate, each rows query, each sample query)
-overlap instead of queueing.
+computed, and every value, stay GX's): the queries of one batch run on
+`POSTGRES.check_connections` pooled connections at once. PostgreSQL runs each connection in its
+own server process, so independent scans (the aggregate counts, each uniqueness aggregate,
+each rows query, each sample query) overlap instead of queueing.
 """
 
 from __future__ import annotations
 
-import os
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Literal
 
 from great_expectations.datasource.fluent.postgres_datasource import PostgresDatasource
 from great_expectations.execution_engine import SqlAlchemyExecutionEngine
 
-CHECK_CONNECTIONS = max(1, int(os.environ.get("DATAPACT_CHECK_CONNECTIONS", "2")))
-"""Connections one check step's metric queries run on at once."""
+from datapact_dagster.warehouse.dialects.postgres import POSTGRES
 
 
 class PostgresExecutionEngine(SqlAlchemyExecutionEngine):
@@ -29,7 +27,7 @@ class PostgresExecutionEngine(SqlAlchemyExecutionEngine):
         metric_fn_bundle_configurations: list[Any],
     ) -> dict[Any, Any]:
         process = super()._process_direct_and_bundled_metric_computation_configurations
-        with ThreadPoolExecutor(max_workers=CHECK_CONNECTIONS) as pool:
+        with ThreadPoolExecutor(max_workers=POSTGRES.check_connections) as pool:
             jobs = [
                 pool.submit(process, [], metric_fn_bundle_configurations),
                 *(pool.submit(process, [c], []) for c in metric_fn_direct_configurations),
