@@ -45,6 +45,12 @@ ON_POSTGRES = ("datapact", "floor")
 
 
 def _peak_rss_bytes() -> int:
+    """This process's peak RSS since it started (VmHWM). Not ru_maxrss: Linux carries the
+    parent's resident size into a child's ru_maxrss at exec, and the bench's parent has held
+    the whole table by then."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux reports KiB
 
 

@@ -4,13 +4,15 @@ Importing this module imports GX; import it lazily (`WarehouseDialect.register_g
 
 The engine is GX's own with one change to how a batch of ready metrics is resolved (what is
 computed, and every value, stay GX's): the queries of one batch run on
-`POSTGRES.check_connections` pooled connections at once. PostgreSQL runs each connection in its
-own server process, so independent scans (the aggregate counts, each uniqueness aggregate,
-each rows query, each sample query) overlap instead of queueing.
+`POSTGRES.check_connections` pooled connections at once (at most that many in the process).
+PostgreSQL runs each connection in its own server process, so independent scans (the aggregate
+counts, each uniqueness aggregate, each rows query, each sample query) overlap instead of
+queueing.
 """
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Literal
 
@@ -21,12 +23,21 @@ from datapact_dagster.warehouse.dialects.postgres import POSTGRES
 
 
 class PostgresExecutionEngine(SqlAlchemyExecutionEngine):
+    # shared by every engine of the process: the validations of one check step run at once too,
+    # and each server connection costs memory of its own
+    _query_slots = threading.BoundedSemaphore(POSTGRES.check_connections)
+
     def _process_direct_and_bundled_metric_computation_configurations(
         self,
         metric_fn_direct_configurations: list[Any],
         metric_fn_bundle_configurations: list[Any],
     ) -> dict[Any, Any]:
-        process = super()._process_direct_and_bundled_metric_computation_configurations
+        resolve = super()._process_direct_and_bundled_metric_computation_configurations
+
+        def process(direct: list[Any], bundle: list[Any]) -> dict[Any, Any]:
+            with self._query_slots:
+                return resolve(direct, bundle)
+
         with ThreadPoolExecutor(max_workers=POSTGRES.check_connections) as pool:
             jobs = [
                 pool.submit(process, [], metric_fn_bundle_configurations),
