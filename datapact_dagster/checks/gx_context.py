@@ -21,25 +21,11 @@ _lock = threading.RLock()
 def gx() -> Any:
     """The great_expectations module, imported on first use, with every warehouse's extensions
     (data source types, metrics) registered."""
-    with _lock:  # a first call beside preload_in_background waits for it
-        import great_expectations
+    import great_expectations
 
-        for dialect in DIALECTS:
-            dialect.register_gx()
-        return great_expectations
-
-
-def preload_in_background() -> threading.Thread:
-    """Import GX and make the context in a daemon thread, while the caller does other work
-    (starts Dagster, stages a table): GX's import alone takes seconds."""
-
-    def preload() -> None:
-        gx()
-        ephemeral_context()
-
-    thread = threading.Thread(target=preload, name="datapact-gx-preload", daemon=True)
-    thread.start()
-    return thread
+    for dialect in DIALECTS:
+        dialect.register_gx()
+    return great_expectations
 
 
 @cache

@@ -76,7 +76,6 @@ def execute(args: argparse.Namespace, *, checks_only: bool) -> int:
     contracts_or_exit(root)
     policy_or_exit(root)
     settings = Settings.from_env(root)
-    _preload_gx_if_steps_run_here(settings)
     reason = getattr(args, "override_reason", None)
     tags = override_tags(reason, current_person(root) if reason is not None else None)
 
@@ -151,20 +150,6 @@ def execute(args: argparse.Namespace, *, checks_only: bool) -> int:
     else:
         print(render_text(run_id, seconds, tables))
     return code
-
-
-def _preload_gx_if_steps_run_here(settings: Settings) -> None:
-    """Steps that run in this process need GX: import it while Dagster starts and the first
-    table stages (steps in other processes fork from a server that imports it)."""
-    from datapact_dagster.checks.gx_context import preload_in_background
-    from datapact_dagster.defs.executors import ExecutorChoice, executor_choice
-
-    try:
-        choice = executor_choice(os.environ, settings.warehouse_url)
-    except UserError:
-        return  # building the job reports it
-    if choice is ExecutorChoice.IN_PROCESS:
-        preload_in_background()
 
 
 @dataclass(frozen=True)
