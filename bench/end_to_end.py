@@ -35,7 +35,8 @@ from bench.pg import find_pg_bin, postgres_cluster
 
 E2E_PROJECT = Path(__file__).resolve().parent / "e2e"
 REPO = Path(__file__).resolve().parent.parent
-DATACONTRACT = ("uv", "tool", "run", "--from", "datacontract-cli[duckdb]==1.2.8", "datacontract")
+_UV = (shutil.which("uv"),) if shutil.which("uv") else (sys.executable, "-m", "uv")  # as make
+DATACONTRACT = (*_UV, "tool", "run", "--from", "datacontract-cli[duckdb]==1.2.8", "datacontract")
 TARGETS = {1_000_000: 1.5, 10_000_000: 1.0}
 """Largest `datapact run` time as a multiple of `datacontract test`'s, per size."""
 TARGET_SAMPLE_PG_TO_DUCKDB = 2.0
