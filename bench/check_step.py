@@ -31,14 +31,26 @@ from pathlib import Path
 from typing import Any
 
 from bench.data import BENCH_PROJECT, build_database
+from bench.pg import ServerMemory, find_pg_bin, load_tables, postgres_cluster
+from bench.side_by_side import (
+    TARGET_MAX_RATIO_TO_FLOOR,
+    TARGET_MAX_RSS_BYTES,
+    postgres_ratios,
+    print_side_by_side,
+)
 
 CONTENDERS = ("datapact", "gx_pandas", "floor")
 TARGET_SPEEDUP_VS_PANDAS = 8.0
-TARGET_MAX_RSS_BYTES = 1 << 30
-TARGET_MAX_RATIO_TO_FLOOR = 3.0
+ON_POSTGRES = ("datapact", "floor")
 
 
 def _peak_rss_bytes() -> int:
+    """This process's peak RSS since it started (VmHWM). Not ru_maxrss: Linux carries the
+    parent's resident size into a child's ru_maxrss at exec, and the bench's parent has held
+    the whole table by then."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux reports KiB
 
 
@@ -60,23 +72,30 @@ def _timing_report(timings: list[float]) -> dict[str, Any]:
     }
 
 
-def _worker_datapact(db: Path, repeat: int) -> dict[str, Any]:
-    started = time.perf_counter()
-    import sqlalchemy as sa
-
+def _bench_table() -> tuple[Any, Any, Any, list[Any]]:
+    """The bench project's contracts, its orders contract and table, and their check specs."""
     from datapact_dagster.checks.compile import compile_table_checks
-    from datapact_dagster.checks.engine import run_table_checks
-    from datapact_dagster.checks.gx_context import gx
     from datapact_dagster.plan.loading import require_contracts
 
-    gx()
-    imported = time.perf_counter()
     contract_set = require_contracts(BENCH_PROJECT)
     found = contract_set.find_table("bench_orders")
     assert found is not None
     contract, table = found
-    specs = compile_table_checks(contract, table)
-    engine = sa.create_engine(f"duckdb:///{db}")
+    return contract_set, contract, table, compile_table_checks(contract, table)
+
+
+def _worker_datapact(db: Path, repeat: int, url: str | None = None) -> dict[str, Any]:
+    """DataPact's check step on the DuckDB file `db`, or on the warehouse at `url`."""
+    started = time.perf_counter()
+    import sqlalchemy as sa
+
+    from datapact_dagster.checks.engine import run_table_checks
+    from datapact_dagster.checks.gx_context import gx
+
+    gx()
+    imported = time.perf_counter()
+    contract_set, contract, table, specs = _bench_table()
+    engine = sa.create_engine(url or f"duckdb:///{db}")
     timings, results = _timed_calls(
         lambda: run_table_checks(contract_set, contract, table, specs, table.physical_name, engine),
         repeat,
@@ -129,16 +148,10 @@ def _worker_gx_pandas(db: Path, repeat: int) -> dict[str, Any]:
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
-    from datapact_dagster.checks.compile import compile_table_checks
     from datapact_dagster.checks.gx_suite import build_suite
-    from datapact_dagster.plan.loading import require_contracts
 
     imported = time.perf_counter()
-    contract_set = require_contracts(BENCH_PROJECT)
-    found = contract_set.find_table("bench_orders")
-    assert found is not None
-    contract, table = found
-    specs = compile_table_checks(contract, table)
+    contract_set, _, table, specs = _bench_table()
     with duckdb.connect(str(db), read_only=True) as con:
         con.execute("SET enable_progress_bar = false")
         frame = con.execute(f"SELECT * FROM {table.physical_name}").df()
@@ -185,7 +198,10 @@ def _worker_gx_pandas(db: Path, repeat: int) -> dict[str, Any]:
     }
 
 
-def _worker_floor(db: Path, repeat: int) -> dict[str, Any]:
+def _worker_floor(db: Path, repeat: int, url: str | None = None) -> dict[str, Any]:
+    """The hand-written floor on the DuckDB file `db`, or on the PostgreSQL server at `url`."""
+    if url:
+        return _worker_floor_postgres(url, repeat)
     import duckdb
 
     from bench.floor import floor_counts
@@ -196,22 +212,37 @@ def _worker_floor(db: Path, repeat: int) -> dict[str, Any]:
         # the same DuckDB memory limit as DataPact's check step: it is faster with it
         con.execute(f"SET memory_limit = '{CHECK_MEMORY_LIMIT}'")
         timings, counts = _timed_calls(lambda: floor_counts(con), repeat)
-    return {
-        **_timing_report(timings),
-        "counts": {k: float(v) if k.endswith("_mean") else int(v) for k, v in counts.items()},
-    }
+    return {**_timing_report(timings), "counts": counts}
+
+
+def _worker_floor_postgres(url: str, repeat: int) -> dict[str, Any]:
+    import sqlalchemy as sa
+
+    from bench.floor import floor_counts, floor_sql
+
+    engine = sa.create_engine(url)
+    connection = engine.raw_connection()
+    try:
+        timings, counts = _timed_calls(
+            lambda: floor_counts(connection, floor_sql("postgresql")), repeat
+        )
+    finally:
+        connection.close()
+        engine.dispose()
+    return {**_timing_report(timings), "counts": counts}
 
 
 WORKERS = {"datapact": _worker_datapact, "gx_pandas": _worker_gx_pandas, "floor": _worker_floor}
 
 
-def _run_worker(contender: str, db: Path, repeat: int) -> dict[str, Any]:
+def _run_worker(contender: str, db: Path, repeat: int, url: str | None = None) -> dict[str, Any]:
     t0 = time.perf_counter()
     done = subprocess.run(
         [
             sys.executable,
             *("-m", "bench.check_step", "--worker", contender),
             *("--db", str(db), "--repeat", str(repeat)),
+            *(("--url", url) if url else ()),
         ],
         capture_output=True,
         text=True,
@@ -227,7 +258,7 @@ def _run_worker(contender: str, db: Path, repeat: int) -> dict[str, Any]:
 def _compare(reports: dict[str, dict[str, Any]]) -> list[str]:
     reference = reports["floor"]["counts"]
     problems = []
-    for contender in ("datapact", "gx_pandas"):
+    for contender in (name for name in reports if name != "floor"):
         counts = reports[contender]["counts"]
         for key, expected in reference.items():
             if key not in counts:
@@ -237,13 +268,29 @@ def _compare(reports: dict[str, dict[str, Any]]) -> list[str]:
     return problems
 
 
-def bench(rows: int, repeat: int) -> dict[str, Any]:
+def _on_postgres(db: Path, repeat: int, url: str, folder: Path) -> dict[str, dict[str, Any]]:
+    """DataPact and the floor on PostgreSQL, each with the server's peak work memory."""
+    t0 = time.perf_counter()
+    load_tables(db, url, folder)
+    print(f"   (copied into PostgreSQL in {time.perf_counter() - t0:.1f} s)", flush=True)
+    memory = ServerMemory(url)
+    reports = {}
+    for contender in ON_POSTGRES:
+        with memory.watching():
+            report = _run_worker(contender, db, repeat, url)
+        reports[f"{contender}_pg"] = {**report, "server_bytes": memory.peak_bytes}
+    return reports
+
+
+def bench(rows: int, repeat: int, pg_url: str | None = None) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="datapact-bench-") as tmp:
         db = Path(tmp) / "bench.duckdb"
         t0 = time.perf_counter()
         build_database(db, rows)
         print(f"\n== {rows:,} rows (table built in {time.perf_counter() - t0:.1f} s)", flush=True)
         reports = {c: _run_worker(c, db, repeat) for c in CONTENDERS}
+        if pg_url:
+            reports.update(_on_postgres(db, repeat, pg_url, Path(tmp)))
     problems = _compare(reports)
     dp, pd_, fl = reports["datapact"], reports["gx_pandas"], reports["floor"]
     gib = 1 << 30
@@ -251,9 +298,10 @@ def bench(rows: int, repeat: int) -> dict[str, Any]:
         runs = ", ".join(f"{t:.2f}" for t in r["runs_s"])
         extra = f"  (+{r['load_s']:.1f} s loading the table into pandas)" if "load_s" in r else ""
         imp = f"  import {r['import_s']:.1f} s" if "import_s" in r else ""
+        server = f"  server +{r['server_bytes'] / (1 << 20):.0f} MiB" if "server_bytes" in r else ""
         print(
-            f"{name:>10}: {r['seconds']:7.2f} s median of [{runs}]"
-            f"  peak RSS {r['rss_bytes'] / gib:5.2f} GiB{imp}{extra}",
+            f"{name:>11}: {r['seconds']:7.2f} s median of [{runs}]"
+            f"  peak RSS {r['rss_bytes'] / gib:5.2f} GiB{imp}{extra}{server}",
             flush=True,
         )
     pandas_step = pd_["load_s"] + pd_["seconds"]
@@ -273,6 +321,7 @@ def bench(rows: int, repeat: int) -> dict[str, Any]:
         "ratio_to_floor": vs_floor,
         "count_problems": problems,
         "targets": _targets(dp["rss_bytes"], speedup, vs_floor),
+        **postgres_ratios(reports),
     }
 
 
@@ -345,15 +394,23 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--worker", choices=CONTENDERS, help=argparse.SUPPRESS)
     parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args(argv)
     if args.worker:
-        report = WORKERS[args.worker](args.db, args.repeat)
+        on_url = {"url": args.url} if args.url else {}
+        report = WORKERS[args.worker](args.db, args.repeat, **on_url)
         report["rss_bytes"] = _peak_rss_bytes()
         print(json.dumps(report, default=str))
         return 0
-    results = [bench(rows, args.repeat) for rows in args.rows]
+    if find_pg_bin() is None:
+        print("PostgreSQL server binaries not found: DuckDB only", flush=True)
+        results = [bench(rows, args.repeat) for rows in args.rows]
+    else:
+        with postgres_cluster() as pg_url:
+            results = [bench(rows, args.repeat, pg_url) for rows in args.rows]
     print_table(results)
+    print_side_by_side(results)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results, indent=2, default=str))

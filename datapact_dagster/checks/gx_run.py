@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import warnings
 from collections.abc import Collection, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,13 +87,23 @@ def _validate(suite_dict: dict[str, Any], relation: str, engine: sa.Engine) -> d
         by_format["rows" if expectation.expectation_type == UNEXPECTED_ROWS else "map"].append(
             expectation
         )
-    for part, result_format in (("map", RESULT_FORMAT), ("rows", UNEXPECTED_ROWS_FORMAT)):
-        if not by_format[part]:
-            continue
+
+    def validate(part: str, result_format: dict[str, Any]) -> Any:
         suite = great_expectations.ExpectationSuite(
             name=suite_dict["name"], expectations=by_format[part], meta=dict(suite_dict["meta"])
         )
-        validation = batch.validate(suite, result_format=result_format)
+        return batch.validate(suite, result_format=result_format)
+
+    parts = [
+        (part, result_format)
+        for part, result_format in (("map", RESULT_FORMAT), ("rows", UNEXPECTED_ROWS_FORMAT))
+        if by_format[part]
+    ]
+    # the two validations are independent: on a warehouse with several check connections
+    # their queries overlap
+    with ThreadPoolExecutor(max_workers=for_engine(engine).check_connections) as pool:
+        validations = list(pool.map(lambda p: validate(*p), parts))
+    for validation in validations:
         for r in validation.results:
             key = r.expectation_config.meta["datapact_key"]
             outcomes[key] = _Outcome(

@@ -41,3 +41,29 @@ def test_datapact_pandas_and_floor_find_the_same_planted_violations(tmp_path: Pa
     assert len(runs) == 2
     assert reports["datapact"]["seconds"] == statistics.median(runs)
     assert reports["datapact"]["cold_seconds"] == runs[0]
+
+
+def test_postgres_check_step_and_floor_find_what_duckdb_finds(tmp_path: Path, pg_url: str) -> None:
+    import sqlalchemy as sa
+
+    from bench.pg import ServerMemory, load_tables
+    from tests.pg_server import create_databases
+
+    create_databases(pg_url, ["bench_agreement"])
+    url = sa.engine.make_url(pg_url).set(database="bench_agreement").render_as_string(False)
+    db = tmp_path / "bench.duckdb"
+    build_database(db, ROWS)
+    duckdb_floor = _worker_floor(db, repeat=1)
+    load_tables(db, url, tmp_path)
+    memory = ServerMemory(url)
+    with memory.watching():
+        on_postgres = _worker_datapact(db, repeat=1, url=url)
+    reports = {
+        "floor": duckdb_floor,
+        "datapact_pg": on_postgres,
+        "floor_pg": _worker_floor(db, repeat=1, url=url),
+    }
+
+    assert _compare(reports) == []
+    assert on_postgres["counts"]["bench_orders__order_id__unique"] == 4
+    assert memory.peak_bytes > 0  # the server's sorts and hashes were seen

@@ -30,6 +30,19 @@ def test_postgresql_takes_every_executor(choice: ExecutorChoice) -> None:
     assert build_executor(env, POSTGRES).name == choice.value
 
 
+def test_multiprocess_steps_fork_from_a_server_that_has_gx_loaded() -> None:
+    import importlib
+
+    executor = build_executor({"DATAPACT_EXECUTOR": "multiprocess"}, POSTGRES)
+    config = executor.config_schema._config_fn({})  # type: ignore[union-attr]
+    preload = config["start_method"]["forkserver"]["preload_modules"]
+    assert "great_expectations" in preload
+    assert "datapact_dagster.warehouse.dialects.postgres_gx_metrics" in preload
+    assert "datapact_dagster.definitions" in preload
+    for module in preload:  # a name that does not import would break every step
+        importlib.import_module(module)
+
+
 def test_celery_reads_its_broker_from_the_environment_when_a_run_starts() -> None:
     executor = build_executor({"DATAPACT_EXECUTOR": "celery", **BROKER}, POSTGRES)
     config = executor.config_schema._config_fn({})  # type: ignore[union-attr]

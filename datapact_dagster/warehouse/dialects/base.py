@@ -36,6 +36,9 @@ class WarehouseDialect(ABC):
     """The kind tag Dagster shows on the assets published here."""
     single_writer: ClassVar[bool]
     """Only one process may write at a time, so a run's steps execute in one process."""
+    check_connections: ClassVar[int] = 1
+    """Connections a check step's queries run on at once (more where the server runs each
+    connection's queries in parallel with the others)."""
     native_regex: ClassVar[bool]
     """GX's regex expectations run here as they are (else the suite writes its own SQL)."""
     session_settings: ClassVar[tuple[str, ...]] = ()

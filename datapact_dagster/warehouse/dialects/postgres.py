@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,8 +29,13 @@ class PostgresDialect(WarehouseDialect):
     sqlglot_dialect = "postgres"
     asset_kind = "postgres"
     single_writer = False
+    check_connections = max(1, int(os.environ.get("DATAPACT_CHECK_CONNECTIONS", "2")))
     native_regex = True
     outside_function_prefixes = ("pg_", "lo_", "dblink")
+    gx_extensions = (
+        "datapact_dagster.warehouse.dialects.postgres_gx",
+        "datapact_dagster.warehouse.dialects.postgres_gx_metrics",
+    )
     type_names = {
         "string": frozenset({"bpchar"}),
         "integer": frozenset({"int2", "int4", "int8", "smallserial", "serial", "bigserial"}),
@@ -98,7 +104,9 @@ class PostgresDialect(WarehouseDialect):
         return url.update_query_dict({"options": options}).render_as_string(hide_password=False)
 
     def add_gx_datasource(self, context: Any, name: str, connection_string: str) -> Any:
-        return context.data_sources.add_postgres(name=name, connection_string=connection_string)
+        return context.data_sources.add_datapact_postgres(
+            name=name, connection_string=connection_string
+        )
 
 
 def _demote_to_reader(connection: sa.Connection) -> bool:

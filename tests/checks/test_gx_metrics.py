@@ -1,7 +1,8 @@
-"""DataPact's DuckDB implementations of standard GX metrics agree with GX's own.
+"""DataPact's implementations of standard GX metrics give GX's numbers on every warehouse.
 
-On PostgreSQL GX runs its stock SQL implementations; on DuckDB it resolves DataPact's
-(registered for DuckDBExecutionEngine only). Same data, same suite: same numbers.
+GX resolves DataPact's implementations on the DuckDB and the PostgreSQL engines (registered for
+those engine classes only; plain GX keeps its own). Same planted cases, same suite: the numbers
+GX's own implementations give, on both warehouses.
 """
 
 from __future__ import annotations
@@ -120,16 +121,24 @@ def test_samples_respect_partial_unexpected_count() -> None:
     assert UNEXPECTED_ROWS_FORMAT == {"result_format": "COMPLETE"}
 
 
-def test_metrics_are_registered_for_the_duckdb_engine_only(warehouses: Warehouses) -> None:
+def test_metrics_are_registered_for_the_warehouse_engines_only(warehouses: Warehouses) -> None:
     from great_expectations.execution_engine import SqlAlchemyExecutionEngine
     from great_expectations.expectations.registry import get_metric_provider
 
     from datapact_dagster.checks.gx_context import gx
     from datapact_dagster.warehouse.dialects.duckdb_gx import DuckDBExecutionEngine
+    from datapact_dagster.warehouse.dialects.postgres_gx import PostgresExecutionEngine
 
     gx()  # registers the metrics
 
-    duck = DuckDBExecutionEngine(engine=warehouses["duckdb"], owns_engine=False)
+    ours_by_module = {
+        "datapact_dagster.warehouse.dialects.duckdb_gx_metrics": DuckDBExecutionEngine(
+            engine=warehouses["duckdb"], owns_engine=False
+        ),
+        "datapact_dagster.warehouse.dialects.postgres_gx_metrics": PostgresExecutionEngine(
+            engine=sa.create_engine("postgresql+psycopg2://nobody@127.0.0.1:1/none")
+        ),
+    }
     plain = SqlAlchemyExecutionEngine(engine=sa.create_engine("sqlite://"))
     for metric in (
         "column_values.unique.unexpected_count",
@@ -139,10 +148,38 @@ def test_metrics_are_registered_for_the_duckdb_engine_only(warehouses: Warehouse
         "unexpected_rows_query.table",
         "unexpected_rows_query.row_count",
     ):
-        ours, _ = get_metric_provider(metric, duck)
+        for module, engine in ours_by_module.items():
+            ours, _ = get_metric_provider(metric, engine)
+            assert ours.__module__ == module, metric
         stock, _ = get_metric_provider(metric, plain)
-        assert ours.__module__ == "datapact_dagster.warehouse.dialects.duckdb_gx_metrics", metric
         assert stock.__module__.startswith("great_expectations."), metric
+
+
+def test_samples_of_a_condition_no_row_breaks_are_not_queried(engine: sa.Engine) -> None:
+    statements: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    sa.event.listen(sa.Engine, "before_cursor_execute", record)  # GX may build its own engine
+    try:
+        results = _run(
+            engine,
+            DUPS,
+            [
+                ("expect_column_values_to_not_be_null", {"column": "id"}),
+                ("expect_column_values_to_not_be_null", {"column": "a"}),
+            ],
+        )
+    finally:
+        sa.event.remove(sa.Engine, "before_cursor_execute", record)
+    assert results[0]["unexpected_count"] == 0
+    assert results[0]["partial_unexpected_list"] == []
+    assert results[1]["unexpected_count"] == 2
+    assert results[1]["partial_unexpected_list"] == [None, None]
+    sample_queries = [s for s in statements if "AS unexpected_values" in s]
+    assert len(sample_queries) == 1, sample_queries
+    assert "a IS NULL" in sample_queries[0]
 
 
 def test_check_step_leaves_duckdb_memory_limit_as_it_was(warehouses: Warehouses) -> None:

@@ -1,0 +1,1 @@
+SELECT * FROM landing.e2e_orders
