@@ -13,6 +13,7 @@ from typing import Any
 import semver
 
 from datapact_dagster.contract.build_freshness import read_freshness
+from datapact_dagster.contract.build_monitors import check_freshness_monitors
 from datapact_dagster.contract.build_tables import read_table
 from datapact_dagster.contract.extensions import (
     CONSUMER_FIELDS,
@@ -130,6 +131,7 @@ class _Builder:
         if all_tables_read and self.readable("slaProperties"):
             freshness = read_freshness(self.data.get("slaProperties"), tables, self.out)
         tables = [t.model_copy(update={"freshness": freshness.get(t.name)}) for t in tables]
+        check_freshness_monitors(tables, self.out)
         self.support_urls()
         custom: dict[str, Any] = {}
         if self.readable("customProperties"):
