@@ -15,7 +15,7 @@ from datapact_dagster.sample import BREACH_KINDS, HISTORY_BREACHES
 from tests.pipeline.conftest import materialize_tables
 
 
-# a history breach is caught only after clean runs: tests/monitoring/test_volume_anomaly_run.py
+# a history breach is caught only after clean runs: tests/pipeline/test_volume_anomaly.py
 @pytest.mark.parametrize("kind", [k for k in BREACH_KINDS if k not in HISTORY_BREACHES])
 def test_breach_is_caught_by_exactly_its_target_check(
     kind: str,
