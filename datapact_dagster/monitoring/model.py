@@ -24,7 +24,8 @@ class TableMetrics:
     """UTC, aware."""
     row_count: int
     row_delta: int | None = None
-    """Rows gained since the table's previous recorded run (None for its first)."""
+    """Rows gained since the table's previous accepted run of the same kind: for a build, against
+    the data in force (None for the first)."""
     null_rates: dict[str, float] = field(default_factory=dict)
     distinct_counts: dict[str, int] = field(default_factory=dict)
     build_seconds: float | None = None

@@ -139,7 +139,9 @@ def _audit_and_measure(
         at=ctx.clock(),
         profile=found,
         results=checked,
-        previous=history[-1] if history else None,
+        previous=next(
+            (m for m in reversed(history) if m.accepted and m.run_kind == run_kind), None
+        ),
         build_seconds=build_seconds,
         check_seconds=time.monotonic() - started,
     )
