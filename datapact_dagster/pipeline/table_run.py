@@ -16,22 +16,19 @@ from typing import Protocol
 import sqlalchemy as sa
 
 from datapact_dagster.checks.result import CheckResult
-from datapact_dagster.checks.rules import HISTORY_KINDS
 from datapact_dagster.checks.spec import CheckSpec
 from datapact_dagster.contract.model import ContractSet, Table
 from datapact_dagster.evidence.model import Decision
-from datapact_dagster.monitoring.anomaly import judge_monitors
-from datapact_dagster.monitoring.measure import measure, profiled_columns, with_verdicts
-from datapact_dagster.monitoring.model import RunKind, TableMetrics
+from datapact_dagster.monitoring.measure import with_verdicts
+from datapact_dagster.monitoring.model import TableMetrics
 from datapact_dagster.monitoring.store import MetricsStore
 from datapact_dagster.pipeline.failpoints import failpoint
+from datapact_dagster.pipeline.table_metrics import audit_and_measure, record_metrics
 from datapact_dagster.plan.project import TablePlan
 from datapact_dagster.settings import DEFAULT_KEEP_VERSIONS
 from datapact_dagster.warehouse import wap
-from datapact_dagster.warehouse.catalog import relation_columns
 from datapact_dagster.warehouse.engine import sqlglot_dialect
 from datapact_dagster.warehouse.landing import LANDING_SCHEMA, expose_landing
-from datapact_dagster.warehouse.profile import RelationProfile, profile
 from datapact_dagster.warehouse.sql_parse import table_refs
 
 
@@ -89,74 +86,6 @@ def blocking_failures(results: Sequence[CheckResult]) -> list[CheckResult]:
     return [r for r in results if r.spec.blocking and r.verdict.breaches]
 
 
-def _audit(
-    ctx: RunContext,
-    contract_set: ContractSet,
-    plan: TablePlan,
-    specs: Sequence[CheckSpec],
-    relation: str,
-) -> list[CheckResult]:
-    from datapact_dagster.checks.engine import run_table_checks
-
-    return run_table_checks(
-        contract_set,
-        plan.contract,
-        plan.table,
-        list(specs),
-        relation,
-        ctx.engine,
-        published=contract_set.published_relations,
-        now=ctx.clock(),
-    )
-
-
-HISTORY_LOADED = 2000
-"""The most recent runs of a table read for a baseline (weekday seasonality needs 7 per run)."""
-
-
-def _audit_and_measure(
-    ctx: RunContext,
-    contract_set: ContractSet,
-    plan: TablePlan,
-    specs: Sequence[CheckSpec],
-    relation: str,
-    run_kind: RunKind,
-    build_seconds: float | None,
-) -> tuple[list[CheckResult], RelationProfile, TableMetrics]:
-    """Every check on `relation`, the profile folded into the fingerprint query (no scan of
-    its own), this run's metrics and the anomaly monitors judged on them; results in spec
-    order."""
-    started = time.monotonic()
-    checked = _audit(ctx, contract_set, plan, specs, relation)
-    nulls, keys = profiled_columns(plan.table, list(relation_columns(ctx.engine, relation)))
-    found = profile(ctx.engine, relation, nulls, keys)
-    history = plan_history(ctx, plan)
-    current = measure(
-        plan.contract,
-        plan.table,
-        run_id=ctx.run_id,
-        run_kind=run_kind,
-        at=ctx.clock(),
-        profile=found,
-        results=checked,
-        previous=next(
-            (m for m in reversed(history) if m.accepted and m.run_kind == run_kind), None
-        ),
-        build_seconds=build_seconds,
-        check_seconds=time.monotonic() - started,
-    )
-    done = {r.key for r in checked}
-    monitors = [s for s in specs if s.kind in HISTORY_KINDS and s.key not in done]
-    by_key = {r.key: r for r in [*checked, *judge_monitors(monitors, current, history)]}
-    return [by_key[s.key] for s in specs if s.key in by_key], found, current
-
-
-def plan_history(ctx: RunContext, plan: TablePlan) -> list[TableMetrics]:
-    if ctx.metrics is None:
-        return []
-    return ctx.metrics.history("/".join(plan.table.asset_key), limit=HISTORY_LOADED)
-
-
 def _suite_digest(ctx: RunContext, plan: TablePlan) -> str:
     return plan.suite_for(sqlglot_dialect(ctx.engine)).digest
 
@@ -171,7 +100,7 @@ def build_and_publish(ctx: RunContext, contract_set: ContractSet, plan: TablePla
                 expose_landing(ctx.engine, ctx.landing_dir, ref.name)
         staged = wap.stage(ctx.engine, table.physical_name, sql)
         failpoint("staged", table.physical_name)
-        results, found, measured = _audit_and_measure(
+        results, found, measured = audit_and_measure(
             ctx,
             contract_set,
             plan,
@@ -201,8 +130,7 @@ def build_and_publish(ctx: RunContext, contract_set: ContractSet, plan: TablePla
                     plan, results, fingerprint, ctx.run_id, _suite_digest(ctx, plan)
                 )
                 ctx.evidence.keep_contract(plan, contract_set.root)
-            if ctx.metrics is not None:
-                ctx.metrics.record(metrics)
+            record_metrics(ctx, metrics)
         except Exception:
             # Fail closed: data whose audit could not be recorded is never published.
             wap.discard_staging(ctx.engine, table.physical_name)
@@ -273,7 +201,7 @@ def check_published(
             for s in specs
         ]
         return TableOutcome(table=table, results=results, published=False, rows=0)
-    results, found, measured = _audit_and_measure(
+    results, found, measured = audit_and_measure(
         ctx, contract_set, plan, specs, table.physical_name, "check", None
     )
     fingerprint = found.fingerprint
@@ -281,8 +209,7 @@ def check_published(
     if ctx.evidence is not None:
         ctx.evidence.record_checks(plan, results, fingerprint, ctx.run_id, _suite_digest(ctx, plan))
         ctx.evidence.keep_contract(plan, contract_set.root)
-    if ctx.metrics is not None:
-        ctx.metrics.record(metrics)
+    record_metrics(ctx, metrics)
     return TableOutcome(
         table=table,
         results=results,

@@ -56,7 +56,14 @@ def test_a_volume_drop_after_clean_runs_is_held_with_its_band(
     engine = sa.create_engine(url)
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT COUNT(*) FROM bronze.raw_orders")).scalar() == 3000
+        daily = conn.execute(
+            sa.text(
+                "SELECT builds, quarantined, min_row_count, max_row_count, runs_breaker_open "
+                "FROM monitoring.table_daily WHERE asset = 'bronze/raw_orders'"
+            )
+        ).all()
     engine.dispose()
+    assert [tuple(row) for row in daily] == [(4, 1, 300, 3000, 1)]
 
     history = MetricsStore(clean.evidence_url or "").history("bronze/raw_orders")
     assert [m.row_count for m in history] == [3000, 3000, 3000, 300]
