@@ -16,6 +16,7 @@ from .model import Record
 from .report_markdown import format_rate
 from .report_model import ContractReport, EvidenceReport, format_duration
 from .report_svg import PassRatePlot, pass_rate_plot
+from .report_trend_svg import trend_plot
 
 MAX_DRILLDOWN_EVALUATIONS = 20
 TEMPLATE = "report.html.j2"
@@ -86,6 +87,7 @@ def _environment() -> Environment:
         pass_rate_plot=contract_plot,
         summary_with_error=summary_with_error,
     )
+    environment.globals.update(trend_plot=trend_plot)
     return environment
 
 

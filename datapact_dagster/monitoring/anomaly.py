@@ -78,7 +78,7 @@ def judge_monitor(
         spec=spec,
         passed=verdict.status != "anomaly",
         summary=_summary(spec, what, verdict),
-        observed=_observed(verdict),
+        observed={"metric": metric, "column": spec.column, **_observed(verdict)},
         element_count=current.row_count,
         threshold=_threshold(spec, verdict),
     )
