@@ -56,10 +56,17 @@ class MetricsStore:
             conn.execute(table_metrics.insert().values(**to_row(metrics)))
 
     def history(
-        self, asset: str, since: datetime | None = None, limit: int | None = None
+        self,
+        asset: str,
+        since: datetime | None = None,
+        limit: int | None = None,
+        run_kind: str | None = None,
     ) -> list[TableMetrics]:
-        """The table's recorded runs, oldest first (the newest `limit` when given)."""
+        """The table's recorded runs (of one kind when given), oldest first (the newest `limit`
+        when given)."""
         query = sa.select(table_metrics).where(table_metrics.c.asset == asset)
+        if run_kind is not None:
+            query = query.where(table_metrics.c.run_kind == run_kind)
         if since is not None:
             query = query.where(table_metrics.c.recorded_at >= timestamp(since))
         query = query.order_by(table_metrics.c.recorded_at.desc(), table_metrics.c.id.desc())

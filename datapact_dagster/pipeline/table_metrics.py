@@ -44,8 +44,8 @@ def audit(
     )
 
 
-HISTORY_LOADED = 2000
-"""The most recent runs of a table read for a baseline (weekday seasonality needs 7 per run)."""
+HISTORY_LOADED = 7 * 365 + 7
+"""The most recent runs of one kind read for a baseline: the longest weekday-seasonal one."""
 
 
 def audit_and_measure(
@@ -64,7 +64,7 @@ def audit_and_measure(
     checked = audit(ctx, contract_set, plan, specs, relation)
     nulls, keys = profiled_columns(plan.table, list(relation_columns(ctx.engine, relation)))
     found = profile(ctx.engine, relation, nulls, keys)
-    history = plan_history(ctx, plan)
+    history = plan_history(ctx, plan, run_kind)
     current = measure(
         plan.contract,
         plan.table,
@@ -73,9 +73,7 @@ def audit_and_measure(
         at=ctx.clock(),
         profile=found,
         results=checked,
-        previous=next(
-            (m for m in reversed(history) if m.accepted and m.run_kind == run_kind), None
-        ),
+        previous=next((m for m in reversed(history) if m.accepted), None),
         build_seconds=build_seconds,
         check_seconds=time.monotonic() - started,
     )
@@ -85,10 +83,12 @@ def audit_and_measure(
     return [by_key[s.key] for s in specs if s.key in by_key], found, current
 
 
-def plan_history(ctx: RunContext, plan: TablePlan) -> list[TableMetrics]:
+def plan_history(ctx: RunContext, plan: TablePlan, run_kind: RunKind) -> list[TableMetrics]:
+    """The table's earlier runs of this kind, the baseline of its monitors."""
     if ctx.metrics is None:
         return []
-    return ctx.metrics.history("/".join(plan.table.asset_key), limit=HISTORY_LOADED)
+    asset = "/".join(plan.table.asset_key)
+    return ctx.metrics.history(asset, limit=HISTORY_LOADED, run_kind=run_kind)
 
 
 def record_metrics(ctx: RunContext, metrics: TableMetrics) -> None:

@@ -64,6 +64,7 @@ def test_the_history_round_trips_oldest_first(database_url: str) -> None:
     assert store.history("bronze/raw_orders") == written
     assert store.history("bronze/raw_orders", limit=2) == written[1:]
     assert store.history("bronze/raw_orders", since=START + timedelta(days=1)) == written[1:]
+    assert store.history("bronze/raw_orders", run_kind="check") == []
     assert store.history("gold/daily_revenue") == []
     store.close()
 
