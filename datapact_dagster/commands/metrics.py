@@ -121,7 +121,7 @@ def _text_row(m: TableMetrics) -> dict[str, Any]:
         "failed": m.checks_failed,
         "errored": m.checks_errored,
         "breaker": m.breaker,
-        "published": "yes" if m.published else "no",
+        "published": ("yes" if m.published else "no") if m.run_kind == "build" else "",
         "null rates": nulls or "none",
     }
 

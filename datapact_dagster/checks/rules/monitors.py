@@ -16,7 +16,7 @@ METRIC_WORDS = {
     "null_rate": "null rate",
     "freshness_lag": "freshness lag",
 }
-DIRECTION_WORDS = {"drop": "an unusual drop", "spike": "an unusual spike", "both": "an unusual"}
+DIRECTION_WORDS = {"drop": "unusual drop", "spike": "unusual spike", "both": "unusual change"}
 
 
 def _params(monitor: AnomalyMonitor) -> dict[str, object]:
@@ -39,11 +39,10 @@ def _compiler(metrics: frozenset[str], rule: str) -> Callable[[RuleSource], list
             what = METRIC_WORDS[monitor.metric]
             of = f" of {monitor.column}" if monitor.column else ""
             change = DIRECTION_WORDS[monitor.direction]
-            noun = "" if monitor.direction != "both" else " change"
             drafts.append(
                 Draft(
                     rule,
-                    f"no {change}{noun} in the {what}{of} against the last {monitor.history} "
+                    f"no {change} in the {what}{of} against the last {monitor.history} "
                     "accepted runs",
                     monitor.doc_path,
                     column=monitor.column,
