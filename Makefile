@@ -3,7 +3,7 @@
 UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 SYNC := .venv/.datapact-synced
 
-.PHONY: run test lint format ui bench check-uv clean
+.PHONY: run history test lint format ui bench check-uv clean
 
 check-uv:
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -21,6 +21,13 @@ run: $(SYNC)
 	@status=0; $(UV) run datapact run || status=$$?; \
 	$(UV) run datapact catalog || exit $$?; \
 	exit $$status
+
+# a few clean daily deliveries, so anomaly monitors have a history to judge by
+HISTORY_DAYS ?= 3
+history: $(SYNC)
+	@for day in $$(seq 1 $(HISTORY_DAYS)); do \
+	  $(UV) run datapact generate --seed $$day && $(UV) run datapact run || exit $$?; \
+	done
 
 test: $(SYNC)
 	@bash .ci/system-deps.sh

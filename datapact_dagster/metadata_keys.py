@@ -83,3 +83,18 @@ def contract_in_force_check(table_name: str) -> str:
 
 def is_contract_in_force_check(check_name: str) -> bool:
     return check_name.endswith(CONTRACT_IN_FORCE_SUFFIX)
+
+
+# Monitoring: numeric metadata on each materialisation and check-only run, plotted by Dagster.
+ROW_DELTA = "monitor/row_delta"
+NULL_RATE_PREFIX = "monitor/null_rate/"
+DISTINCT_PREFIX = "monitor/distinct/"
+BUILD_SECONDS = "monitor/build_seconds"
+CHECK_SECONDS = "monitor/check_seconds"
+FRESHNESS_LAG_SECONDS = "monitor/freshness_lag_seconds"
+CHECKS_ERRORED = "monitor/checks_errored"
+BREAKER_OPEN = "monitor/breaker_open"
+"""1 when the run's verdicts leave the table's breaker open, else 0."""
+MONITOR_ROW_COUNT = "monitor/row_count"
+MONITOR_CHECKS_PASSED = "monitor/checks_passed"
+MONITOR_CHECKS_FAILED = "monitor/checks_failed"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datapact_dagster.changes.compare_columns import compare_columns
+from datapact_dagster.changes.compare_monitors import compare_monitors
 from datapact_dagster.changes.compare_rules import compare_rules
 from datapact_dagster.changes.locate import Locator
 from datapact_dagster.changes.model import Change
@@ -179,6 +180,7 @@ def compare_table(rec: Recorder, old: Table, new: Table) -> None:
     _compare_key(rec, old, new)
     compare_columns(rec, old, new)
     compare_rules(rec, name, old.quality, new.quality, anchor=new.doc_path)
+    compare_monitors(rec, name, old.monitors, new.monitors, anchor=new.doc_path)
     _compare_relationships(rec, old, new)
     _compare_freshness(rec, old, new)
 

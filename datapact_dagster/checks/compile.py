@@ -33,6 +33,7 @@ class _TableCompiler:
         for rule in self.table.quality:
             self.quality(rule)
         self.declared(Source.sla)
+        self.declared(Source.monitors)
         return self.specs
 
     def declared(self, source: Source, column: Column | None = None) -> None:

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from datapact_dagster.checks.native import freshness_check, schema_check
 from datapact_dagster.checks.result import CheckResult
-from datapact_dagster.checks.rules import NATIVE_KINDS, required_columns
+from datapact_dagster.checks.rules import HISTORY_KINDS, NATIVE_KINDS, required_columns
 from datapact_dagster.checks.spec import CheckKind, CheckSpec
 from datapact_dagster.contract.model import Contract, ContractSet, Table
 from datapact_dagster.warehouse.catalog import relation_columns
@@ -32,6 +32,10 @@ def run_table_checks(
     skipped, so schema drift fails the schema check and no unrelated one. `published` maps a
     table name to the relation its consumers read (relationship checks join it); by default
     each contract table's physical name. `now` (UTC) is the freshness reference.
+
+    Anomaly monitors (HISTORY_KINDS) are not judged here: they need the run's metrics and the
+    table's history (monitoring/anomaly.py). They get a result only when skipped for a
+    missing column; the other results are in spec order.
     """
     columns = relation_columns(engine, relation)
     results: dict[str, CheckResult] = {}
@@ -45,7 +49,11 @@ def run_table_checks(
         elif missing := [c for c in required_columns(spec) if c not in columns]:
             results[spec.key] = _skipped(spec, missing, schema_key)
 
-    gx_specs = [s for s in specs if s.key not in results and s.kind not in NATIVE_KINDS]
+    gx_specs = [
+        s
+        for s in specs
+        if s.key not in results and s.kind not in NATIVE_KINDS and s.kind not in HISTORY_KINDS
+    ]
     if gx_specs:
         from datapact_dagster.checks.gx_run import run_suite  # imports GX on first use
 
@@ -61,7 +69,7 @@ def run_table_checks(
             results[spec.key] = _guarded(
                 spec, lambda s=spec: freshness_check(s, relation, engine, now)
             )
-    return [results[spec.key] for spec in specs]
+    return [results[spec.key] for spec in specs if spec.key in results]
 
 
 def _skipped(spec: CheckSpec, missing: list[str], schema_key: str | None) -> CheckResult:

@@ -29,6 +29,9 @@ class CheckKind(StrEnum):
     custom = "custom"
     relationship = "relationship"
     freshness = "freshness"
+    volume_anomaly = "volume_anomaly"
+    null_rate_anomaly = "null_rate_anomaly"
+    freshness_anomaly = "freshness_anomaly"
 
 
 @dataclass(frozen=True)

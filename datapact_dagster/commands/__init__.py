@@ -13,6 +13,7 @@ from datapact_dagster.commands import (
     impact,
     init,
     list_contracts,
+    metrics,
     report,
     rollback,
     run,
@@ -41,5 +42,6 @@ ALL = [
     ui,
     evidence,
     report,
+    metrics,
     export,
 ]

@@ -19,7 +19,8 @@ LANDING_ENV = "DATAPACT_LANDING_DIR"
 BREACH_HELP = (
     "plant a violation, repeatable: null_required, duplicate_key, out_of_range, bad_enum, "
     "bad_pattern (each :COUNT, default 25), stale (:DAYS, default 10), "
-    "schema_drift (:rename|drop|retype, default rename)"
+    "schema_drift (:rename|drop|retype, default rename), volume_drop (:PERCENT of orders "
+    "missing, default 90; caught by the volume anomaly monitor after a history of clean runs)"
 )
 
 

@@ -24,8 +24,8 @@ DEFAULT_HTML_REPORT = Path(REPORTS_FOLDER) / "report.html"
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("report", help="report on recorded evidence (html, json, junit, md)")
-    parser.add_argument("--since", type=_iso_datetime, help="ISO date/time, inclusive (UTC)")
-    parser.add_argument("--until", type=_iso_datetime, help="ISO date/time, exclusive (UTC)")
+    parser.add_argument("--since", type=iso_datetime, help="ISO date/time, inclusive (UTC)")
+    parser.add_argument("--until", type=iso_datetime, help="ISO date/time, exclusive (UTC)")
     parser.add_argument("--contract", default=None, help="only this contract id")
     parser.add_argument("--format", choices=REPORT_FORMATS, default="html")
     parser.add_argument(
@@ -98,7 +98,7 @@ def _sla_targets(root: Path) -> dict[str, tuple[SlaTarget, ...]]:
     return {c.id: c.sla_targets for c in loaded.contracts.contracts}
 
 
-def _iso_datetime(text: str) -> datetime:
+def iso_datetime(text: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:

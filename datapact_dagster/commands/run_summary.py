@@ -34,6 +34,7 @@ def table_documents(
                 "checks_passed": s.passed,
                 "checks_failed": s.failed,
                 "failing_checks": list(s.failed_checks),
+                "failing_summaries": dict(s.failed_summaries),
                 "seconds": None if s.seconds is None else round(s.seconds, 3),
                 "message": s.message,
             }
@@ -69,7 +70,11 @@ def render_text(run_id: str, seconds: float, tables: list[dict[str, Any]]) -> st
     ]
     lines = [render_table(rows, TEXT_COLUMNS)]
     for t in tables:
-        lines.extend(f"  FAILED {t['table']}: {name}" for name in t["failing_checks"])
+        summaries = t.get("failing_summaries") or {}
+        lines.extend(
+            f"  FAILED {t['table']}: {name}" + (f": {summaries[name]}" if name in summaries else "")
+            for name in t["failing_checks"]
+        )
         if t["message"]:
             lines.append(f"  {t['table']}: {t['message']}")
     lines.append(f"run {run_id} finished in {seconds:.1f}s (open it with 'datapact ui').")

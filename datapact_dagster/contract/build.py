@@ -13,6 +13,7 @@ from typing import Any
 import semver
 
 from datapact_dagster.contract.build_freshness import read_freshness
+from datapact_dagster.contract.build_monitors import check_freshness_monitors
 from datapact_dagster.contract.build_sla_targets import read_sla_targets
 from datapact_dagster.contract.build_tables import read_table
 from datapact_dagster.contract.extensions import (
@@ -139,6 +140,7 @@ class _Builder:
             freshness = read_freshness(self.data.get("slaProperties"), tables, self.out)
             sla_targets = read_sla_targets(self.data.get("slaProperties"), tables, self.out)
         tables = [t.model_copy(update={"freshness": freshness.get(t.name)}) for t in tables]
+        check_freshness_monitors(tables, self.out)
         self.support_urls()
         custom: dict[str, Any] = {}
         if self.readable("customProperties"):

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from datapact_dagster.contract.build_columns import read_column, read_reference
+from datapact_dagster.contract.build_monitors import read_table_monitors
 from datapact_dagster.contract.build_quality import read_quality
 from datapact_dagster.contract.findings import DocPath, FindingCollector, format_doc_path
 from datapact_dagster.contract.model import Column, Relationship, Table
@@ -59,6 +60,8 @@ def read_table(
     quality = read_quality(obj.get("quality") or [], (*path, "quality"), None, column_names, out)
     if len(quality) != len(obj.get("quality") or []):
         ok = False
+    monitors, monitors_ok = read_table_monitors(obj, path, out)
+    ok &= monitors_ok
     if not ok:
         return None
     return Table(
@@ -70,6 +73,7 @@ def read_table(
         columns=tuple(columns),
         quality=tuple(quality),
         relationships=tuple(relationships),
+        monitors=tuple(monitors),
         sql_path=sql_path,
         doc_path=format_doc_path(path),
     )

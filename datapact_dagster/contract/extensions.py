@@ -22,9 +22,15 @@ CONTRACT_KEYS: dict[str, str] = {
 TABLE_KEYS: dict[str, str] = {
     "layer": "bronze, silver or gold: the table's layer when physicalName is the table's real "
     "name rather than <layer>.<table>",
+    "volumeAnomaly": "true or {metric: rowCount|rowDelta, direction, severity, history, "
+    "minHistory, sensitivity, seasonality}: judge the row count against its history",
+    "freshnessAnomaly": "true or {direction, severity, history, minHistory, sensitivity, "
+    "seasonality}: judge the freshness lag (needs a freshness SLA) against its history",
 }
 PROPERTY_KEYS: dict[str, str] = {
     "pii": "true/false: mark a column as personal data (masked in samples), besides tags: [pii]",
+    "nullRateAnomaly": "true or {direction, severity, history, minHistory, sensitivity, "
+    "seasonality}: judge the column's null rate against its history",
 }
 CONSUMER_FIELDS = {"team", "useCase", "columns", "contact"}
 DATAPACT_VENDOR = "datapact"

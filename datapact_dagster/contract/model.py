@@ -156,6 +156,31 @@ class SlaTarget(_Frozen):
     doc_path: str
 
 
+AnomalyMetric = Literal["row_count", "row_delta", "null_rate", "freshness_lag"]
+Direction = Literal["drop", "spike", "both"]
+Seasonality = Literal["none", "weekday"]
+
+
+class AnomalyMonitor(_Frozen):
+    """A `customProperties` anomaly monitor: a metric judged against its own history."""
+
+    metric: AnomalyMetric
+    column: str | None = None
+    """The column a null-rate monitor watches (None for table metrics)."""
+    direction: Direction = "both"
+    severity: Severity = "warning"
+    history: int = 14
+    """How many of the last accepted runs make the baseline."""
+    min_history: int = 5
+    """Runs needed before the monitor judges; below it, it passes while learning."""
+    sensitivity: float = 3.0
+    """k in median ± k·MAD (MAD scaled to a standard deviation)."""
+    seasonality: Seasonality = "none"
+    doc_path: str
+    location: tuple[str | int, ...] = ()
+    """The YAML path of the monitor's value, for findings raised after the table is read."""
+
+
 class Consumer(_Frozen):
     team: str
     use_case: str | None = None
@@ -187,6 +212,7 @@ class Table(_Frozen):
     quality: tuple[QualityRule, ...] = ()
     relationships: tuple[Relationship, ...] = ()
     freshness: Freshness | None = None
+    monitors: tuple[AnomalyMonitor, ...] = ()
     sql_path: Path
     doc_path: str
 

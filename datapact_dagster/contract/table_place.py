@@ -17,7 +17,7 @@ from datapact_dagster.contract.extensions import TABLE_KEYS, read_custom_propert
 from datapact_dagster.contract.findings import DocPath, FindingCollector
 from datapact_dagster.contract.model import Layer
 from datapact_dagster.warehouse.dialects import max_name_bytes
-from datapact_dagster.warehouse.names import LANDING_SCHEMA, QUARANTINE_SCHEMA
+from datapact_dagster.warehouse.names import LANDING_SCHEMA, MONITORING_SCHEMA, QUARANTINE_SCHEMA
 
 LAYER_KEY = "layer"
 CONVENTION_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
@@ -128,7 +128,7 @@ def relation_problem(physical: str) -> tuple[str, str] | None:
         return f"physicalName {physical!r} is not a table name DataPact can build", fix
     if any(len(p) > MAX_RELATION_PART for p in parts):
         return f"physicalName {physical!r} has a part longer than {MAX_RELATION_PART}", fix
-    if len(parts) == 2 and parts[0] in (LANDING_SCHEMA, QUARANTINE_SCHEMA):
+    if len(parts) == 2 and parts[0] in (LANDING_SCHEMA, QUARANTINE_SCHEMA, MONITORING_SCHEMA):
         return (
             f"physicalName {physical!r} is in the schema '{parts[0]}', which DataPact keeps for "
             "itself",

@@ -19,6 +19,7 @@ from datapact_dagster.defs.asset_specs import asset_key, build_asset_spec, build
 from datapact_dagster.defs.check_events import to_check_result
 from datapact_dagster.defs.guard import Hold, approval_hold, upstream_hold
 from datapact_dagster.defs.in_force import contract_in_force_spec, in_force_result
+from datapact_dagster.defs.metrics_events import metrics_metadata
 from datapact_dagster.defs.resources import DataPactResource
 from datapact_dagster.defs.step_events import (
     approval_observation,
@@ -31,6 +32,7 @@ from datapact_dagster.defs.step_events import (
     tag_run,
 )
 from datapact_dagster.evidence.anchors import ANCHOR_METADATA_KEY
+from datapact_dagster.monitoring.store import metrics_store
 from datapact_dagster.pipeline.evidence_sink import (
     chain_head,
     evidence_writer_for,
@@ -202,6 +204,7 @@ def _run_step(
         quarantine_days=datapact.quarantine_days,
         keep_versions=datapact.keep_versions,
         started_at=_run_started_at(context),
+        metrics=metrics_store(datapact.evidence_url) if datapact.evidence_url else None,
     )
     if step.key not in context.selected_asset_keys:
         yield from _check_only(step, run)
@@ -221,6 +224,7 @@ def _run_step(
             asset_key=step.key,
             metadata={
                 **_outcome_metadata(outcome, plan, step.project.graph),
+                **metrics_metadata(outcome.metrics),
                 **step.version_change(),
                 **evidence,
             },
@@ -257,7 +261,9 @@ def _check_only(step: _Step, run: RunContext) -> Iterator[StepEvent]:
     yield from step.checks(outcome.results)
     yield from _anchor(step.datapact, step.key)
     evidence = step.evidence(step.report())
-    yield dg.AssetObservation(asset_key=step.key, metadata=evidence)
+    yield dg.AssetObservation(
+        asset_key=step.key, metadata={**evidence, **metrics_metadata(outcome.metrics)}
+    )
     failures = sum(1 for r in outcome.results if r.verdict.breaches)
     yield from step.in_force(step.breakers(), failures, evidence)
 
@@ -282,7 +288,7 @@ def _quarantined(
         failures=failures,
         relation=outcome.quarantine_relation,
         rows=outcome.rows,
-        evidence=evidence,
+        evidence={**evidence, **metrics_metadata(outcome.metrics)},
     )
     breakers = step.breakers()
     yield from step.in_force(breakers, len(failures), evidence)

@@ -17,6 +17,7 @@ from .report_markdown import format_rate
 from .report_model import ContractReport, EvidenceReport, format_duration
 from .report_sla import FIGURE_TITLES, figure_text, summary_text
 from .report_svg import PassRatePlot, pass_rate_plot
+from .report_trend_svg import trend_plot
 
 MAX_DRILLDOWN_EVALUATIONS = 20
 TEMPLATE = "report.html.j2"
@@ -90,6 +91,7 @@ def _environment() -> Environment:
         sla_summary=summary_text,
         sla_title=FIGURE_TITLES.__getitem__,
     )
+    environment.globals.update(trend_plot=trend_plot)
     return environment
 
 

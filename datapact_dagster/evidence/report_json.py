@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from typing import Any
 
 from .report_model import (
@@ -14,6 +15,7 @@ from .report_model import (
     VerdictCounts,
 )
 from .report_sla import sla_document
+from .report_trends import TableTrend
 
 REPORT_SCHEMA = "datapact.evidence-report/v1"
 
@@ -32,6 +34,24 @@ def report_document(report: EvidenceReport) -> dict[str, Any]:
         "totals": counts_document(report.counts),
         "contracts": [_contract_document(c) for c in report.contracts],
         "records": [r.to_dict() for r in report.records],
+        "trends": [trend_document(t) for t in report.trends],
+    }
+
+
+def trend_document(trend: TableTrend) -> dict[str, Any]:
+    return {
+        "asset": trend.asset,
+        "contract_id": trend.contract_id,
+        "series": [
+            {
+                "name": s.name,
+                "metric": s.metric,
+                "column": s.column,
+                "unit": s.unit,
+                "points": [asdict(p) for p in s.points],
+            }
+            for s in trend.series
+        ],
     }
 
 

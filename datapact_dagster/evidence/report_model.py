@@ -17,6 +17,7 @@ from .report_governance import (
     approval_decisions,
     versions_in_force,
 )
+from .report_trends import TableTrend
 from .sla import SlaEpisode, SlaTableSummary, sla_episodes, sla_summaries
 from .store import utc_timestamp
 
@@ -155,6 +156,11 @@ class EvidenceReport:
     counts: VerdictCounts
     contracts: tuple[ContractReport, ...]
     records: tuple[Record, ...] = field(repr=False)
+    trends: tuple[TableTrend, ...] = ()
+    """Each table's metrics over time with its anomaly bands (report_trends.py)."""
+
+    def trends_of(self, contract_id: str) -> tuple[TableTrend, ...]:
+        return tuple(t for t in self.trends if t.contract_id == contract_id)
 
 
 def build_report(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from .report_json import render_json
 from .report_junit import render_junit
 from .report_markdown import render_markdown
 from .report_model import EvidenceReport, build_report
+from .report_trends import table_trends
 from .store import EvidenceStore, utc_timestamp
 
 RENDERERS: dict[str, Callable[[EvidenceReport], str]] = {
@@ -36,7 +38,7 @@ def report_from_store(
 ) -> EvidenceReport:
     """The selected records plus the verification of the whole chain (not just the window)."""
     records = store.records(since=since, until=until, contract_id=contract_id, run_id=run_id)
-    return build_report(
+    report = build_report(
         records,
         store.verify(),
         since=utc_timestamp(since) if since else None,
@@ -45,6 +47,7 @@ def report_from_store(
         run_id=run_id,
         sla_targets=sla_targets,
     )
+    return replace(report, trends=table_trends(store, records, since=since, until=until))
 
 
 def render_report(report: EvidenceReport, report_format: str) -> str:

@@ -47,6 +47,8 @@ class TableSummary:
     status: TableRunStatus = TableRunStatus.NOT_RUN
     seconds: float | None = None
     failed_checks: list[str] = field(default_factory=list)
+    failed_summaries: dict[str, str] = field(default_factory=dict)
+    """Each failed check's one-line summary (an anomaly's band and observed value)."""
     message: str | None = None
     in_force: bool | None = None
     """The table's `<table>__contract_in_force` verdict in this run (None: not evaluated)."""
@@ -89,6 +91,8 @@ def summarize_run(
             else:
                 summary.failed += 1
                 summary.failed_checks.append(evaluation.check_name)
+                if evaluation.description:
+                    summary.failed_summaries[evaluation.check_name] = evaluation.description
         elif kind == "STEP_START":
             starts[step] = record.timestamp
         elif kind in ("STEP_SUCCESS", "STEP_FAILURE", "STEP_SKIPPED") and step:

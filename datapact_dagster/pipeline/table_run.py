@@ -20,7 +20,11 @@ from datapact_dagster.checks.spec import CheckSpec
 from datapact_dagster.contract.model import ContractSet, Table
 from datapact_dagster.evidence.model import DataArrival, Decision
 from datapact_dagster.evidence.store import utc_timestamp
+from datapact_dagster.monitoring.measure import with_verdicts
+from datapact_dagster.monitoring.model import TableMetrics
+from datapact_dagster.monitoring.store import MetricsStore
 from datapact_dagster.pipeline.failpoints import failpoint
+from datapact_dagster.pipeline.table_metrics import audit_and_measure, record_metrics
 from datapact_dagster.plan.project import TablePlan
 from datapact_dagster.settings import DEFAULT_KEEP_VERSIONS
 from datapact_dagster.warehouse import wap
@@ -59,6 +63,8 @@ class RunContext:
     now: datetime | None = None
     started_at: datetime | None = None
     """When the run started (Dagster's run record); None: when this step started."""
+    metrics: MetricsStore | None = None
+    """Where each run's table metrics go; anomaly monitors read their baseline there."""
 
     def clock(self) -> datetime:
         return self.now or datetime.now(UTC)
@@ -85,6 +91,7 @@ class TableOutcome:
     fingerprint: tuple[int, str] | None = None
     quarantine_relation: str | None = None
     seconds: float = 0.0
+    metrics: TableMetrics | None = None
 
     @property
     def blocking_failures(self) -> list[CheckResult]:
@@ -93,27 +100,6 @@ class TableOutcome:
 
 def blocking_failures(results: Sequence[CheckResult]) -> list[CheckResult]:
     return [r for r in results if r.spec.blocking and r.verdict.breaches]
-
-
-def _audit(
-    ctx: RunContext,
-    contract_set: ContractSet,
-    plan: TablePlan,
-    specs: Sequence[CheckSpec],
-    relation: str,
-) -> list[CheckResult]:
-    from datapact_dagster.checks.engine import run_table_checks
-
-    return run_table_checks(
-        contract_set,
-        plan.contract,
-        plan.table,
-        list(specs),
-        relation,
-        ctx.engine,
-        published=contract_set.published_relations,
-        now=ctx.clock(),
-    )
 
 
 def _suite_digest(ctx: RunContext, plan: TablePlan) -> str:
@@ -131,8 +117,16 @@ def build_and_publish(ctx: RunContext, contract_set: ContractSet, plan: TablePla
         arrival = ctx.arrival(landing_names)
         staged = wap.stage(ctx.engine, table.physical_name, sql)
         failpoint("staged", table.physical_name)
-        results = _audit(ctx, contract_set, plan, plan.specs, staged.relation)
-        fingerprint = wap.fingerprint(ctx.engine, staged.relation)
+        results, found, measured = audit_and_measure(
+            ctx,
+            contract_set,
+            plan,
+            plan.specs,
+            staged.relation,
+            "build",
+            time.monotonic() - started,
+        )
+        fingerprint = found.fingerprint
         failpoint("audited", table.physical_name)
     except Exception as exc:
         # A crashed build is evidence too: recorded as an error, never as a pass.
@@ -145,12 +139,15 @@ def build_and_publish(ctx: RunContext, contract_set: ContractSet, plan: TablePla
             )
         wap.discard_staging(ctx.engine, table.physical_name)
         raise
-    if ctx.evidence is not None:
+    metrics = with_verdicts(measured, results, published=not blocking_failures(results))
+    if ctx.evidence is not None or ctx.metrics is not None:
         try:
-            ctx.evidence.record_checks(
-                plan, results, fingerprint, ctx.run_id, _suite_digest(ctx, plan), arrival
-            )
-            ctx.evidence.keep_contract(plan, contract_set.root)
+            if ctx.evidence is not None:
+                ctx.evidence.record_checks(
+                    plan, results, fingerprint, ctx.run_id, _suite_digest(ctx, plan), arrival
+                )
+                ctx.evidence.keep_contract(plan, contract_set.root)
+            record_metrics(ctx, metrics)
         except Exception:
             # Fail closed: data whose audit could not be recorded is never published.
             wap.discard_staging(ctx.engine, table.physical_name)
@@ -162,6 +159,7 @@ def build_and_publish(ctx: RunContext, contract_set: ContractSet, plan: TablePla
         published=False,
         rows=staged.row_count,
         fingerprint=fingerprint,
+        metrics=metrics,
     )
     failures = outcome.blocking_failures
     if failures:
@@ -220,13 +218,17 @@ def check_published(
             for s in specs
         ]
         return TableOutcome(table=table, results=results, published=False, rows=0)
-    results = _audit(ctx, contract_set, plan, specs, table.physical_name)
-    fingerprint = wap.fingerprint(ctx.engine, table.physical_name)
+    results, found, measured = audit_and_measure(
+        ctx, contract_set, plan, specs, table.physical_name, "check", None
+    )
+    fingerprint = found.fingerprint
+    metrics = with_verdicts(measured, results, published=False)
     if ctx.evidence is not None:
         ctx.evidence.record_checks(
             plan, results, fingerprint, ctx.run_id, _suite_digest(ctx, plan), ctx.arrival()
         )
         ctx.evidence.keep_contract(plan, contract_set.root)
+    record_metrics(ctx, metrics)
     return TableOutcome(
         table=table,
         results=results,
@@ -234,4 +236,5 @@ def check_published(
         rows=fingerprint[0],
         fingerprint=fingerprint,
         seconds=time.monotonic() - started,
+        metrics=metrics,
     )

@@ -28,7 +28,11 @@ BREACH_KINDS: tuple[str, ...] = (
     "bad_pattern",
     "stale",
     "schema_drift",
+    "volume_drop",
 )
+HISTORY_BREACHES = ("volume_drop",)
+"""Caught only against a history of clean runs (an anomaly monitor), not on first sight."""
+DEFAULT_MISSING_PERCENT = 90
 ROW_BREACHES = ("null_required", "duplicate_key", "out_of_range", "bad_enum", "bad_pattern")
 SCHEMA_DRIFT_VARIANTS: tuple[str, ...] = ("rename", "drop", "retype")
 DEFAULT_PLANTED_ROWS = 25
@@ -45,7 +49,8 @@ BREACH_USAGE = (
     f"valid breaches: {', '.join(BREACH_KINDS)}; row-based kinds take an optional :COUNT "
     f"(default {DEFAULT_PLANTED_ROWS}), stale an optional :DAYS (> {FRESHNESS_LIMIT_DAYS}, "
     f"default {DEFAULT_STALE_DAYS}), schema_drift an optional "
-    f":{'|'.join(SCHEMA_DRIFT_VARIANTS)} (default rename)"
+    f":{'|'.join(SCHEMA_DRIFT_VARIANTS)} (default rename), volume_drop an optional :PERCENT "
+    f"of orders missing (1-99, default {DEFAULT_MISSING_PERCENT})"
 )
 
 
@@ -70,6 +75,9 @@ def parse_breach(text: str) -> BreachSpec:
     if kind == "schema_drift":
         if spec.argument not in SCHEMA_DRIFT_VARIANTS:
             raise ValueError(f"unknown schema_drift variant {spec.argument!r}; {BREACH_USAGE}")
+    elif kind == "volume_drop":
+        if not spec.argument.isdecimal() or not 1 <= int(spec.argument) <= 99:
+            raise ValueError(f"breach {text!r}: {spec.argument!r} is not a percent from 1 to 99")
     elif not spec.argument.isdecimal() or int(spec.argument) < 1:
         raise ValueError(f"breach {text!r}: {spec.argument!r} is not a positive whole number")
     elif kind == "stale" and int(spec.argument) <= FRESHNESS_LIMIT_DAYS:
@@ -250,6 +258,30 @@ def _schema_drift(spec: BreachSpec, orders: Orders, _seed: int, _as_of_s: int) -
     )
 
 
+def _volume_drop(spec: BreachSpec, orders: Orders, seed: int, _as_of_s: int) -> PlantedBreach:
+    percent = spec.number or DEFAULT_MISSING_PERCENT
+    before = len(orders)
+    kept = max(1, before * (100 - percent) // 100)
+    rng = random_stream(seed, f"breach:{spec.kind}")
+    rows = np.sort(rng.choice(before, size=kept, replace=False))
+    for name in ("number", "customer", "ts_s", "status", "amount_cents", "currency"):
+        setattr(orders, name, getattr(orders, name)[rows])
+    return PlantedBreach(
+        spec.text,
+        spec.kind,
+        "orders.parquet",
+        "raw_orders__table__volume_anomaly",
+        before - kept,
+        None,
+        {
+            "rows_expected": before,
+            "rows_delivered": kept,
+            "percent_missing": percent,
+            "note": "caught against a history of clean runs (see docs/monitoring.md)",
+        },
+    )
+
+
 Table = Customers | Orders | Events
 Planter = Callable[[BreachSpec, Any, int, int], PlantedBreach]  # Any: the planter's own table
 _PLANTERS: dict[str, Planter] = {
@@ -260,6 +292,7 @@ _PLANTERS: dict[str, Planter] = {
     "bad_pattern": _bad_pattern,
     "stale": _stale,
     "schema_drift": _schema_drift,
+    "volume_drop": _volume_drop,
 }
 FILE_OF_TABLE: dict[type[Table], str] = {
     Customers: "customers.parquet",
@@ -274,6 +307,7 @@ TABLE_OF_BREACH: dict[str, type[Table]] = {
     "bad_pattern": Customers,
     "stale": Events,
     "schema_drift": Orders,
+    "volume_drop": Orders,
 }
 
 

@@ -94,6 +94,7 @@ def generate_landing(
         len(orders),
         partial(render.orders_chunk, orders, ids=ids),
     )
+    orders_rows = len(orders)
     del orders
 
     events = make_events(seed, rows * EVENTS_PER_ORDER, customers, as_of_s)
@@ -117,7 +118,7 @@ def generate_landing(
                 len(customers),
                 tuple(render.CUSTOMERS_SCHEMA.names),
             ),
-            LandingFile(ORDERS_FILE, "raw_orders", rows, tuple(orders_schema.names)),
+            LandingFile(ORDERS_FILE, "raw_orders", orders_rows, tuple(orders_schema.names)),
             LandingFile(
                 EVENTS_FILE, "raw_customer_events", len(events), tuple(render.EVENTS_SCHEMA.names)
             ),

@@ -10,6 +10,8 @@ QUARANTINE_SCHEMA = "quarantine"
 QUARANTINE_INDEX = f"{QUARANTINE_SCHEMA}.dp_quarantine_index"
 VERSION_INDEX = f"{QUARANTINE_SCHEMA}.dp_version_index"
 """The published versions kept for rollback: housekeeping next to the quarantine index."""
+MONITORING_SCHEMA = "monitoring"
+"""Each run's table metrics and the monitoring views over them (docs/monitoring.md)."""
 STAGING_SUFFIX = "__dp_staging"
 VERSION_SUFFIX = "__dp_v"
 VERSION_TOKEN_LENGTH = 8

@@ -12,6 +12,7 @@ from datapact_dagster.checks import describe
 from datapact_dagster.checks.compile import compile_table_checks
 from datapact_dagster.checks.gx_suite import build_suite
 from datapact_dagster.checks.rules import (
+    HISTORY_KINDS,
     NATIVE_KINDS,
     REGISTRY,
     Engine,
@@ -25,6 +26,7 @@ from datapact_dagster.checks.rules.kind import SuiteContext
 from datapact_dagster.checks.spec import CheckKind, CheckSpec
 from datapact_dagster.checks.suite_dialect import suite_dialect
 from datapact_dagster.contract.model import (
+    AnomalyMonitor,
     Column,
     Contract,
     Freshness,
@@ -143,6 +145,15 @@ def sample_table() -> Table:
         freshness=Freshness(
             column="placed_at", max_age=timedelta(hours=6), doc_path="slaProperties[0]"
         ),
+        monitors=(
+            AnomalyMonitor(metric="row_count", doc_path="schema[0].customProperties[0].value"),
+            AnomalyMonitor(
+                metric="null_rate",
+                column="code",
+                doc_path=f"{path}[2].customProperties[0].value",
+            ),
+            AnomalyMonitor(metric="freshness_lag", doc_path="schema[0].customProperties[1].value"),
+        ),
         sql_path=Path("sql/silver/order_lines.sql"),
         doc_path="schema[0]",
     )
@@ -221,7 +232,7 @@ def test_every_kind_compiles_and_builds_its_expectation() -> None:
         context = SuiteContext(suite_dialect(dialect), {"orders": "silver.orders"})
         for spec in specs:
             rule = REGISTRY[spec.kind]
-            if rule.engine is Engine.native:
+            if rule.engine is not Engine.gx:
                 assert rule.expectation is None
                 continue
             assert rule.expectation is not None
@@ -229,7 +240,8 @@ def test_every_kind_compiles_and_builds_its_expectation() -> None:
             assert expectation_type.startswith(("expect_", "unexpected_rows"))
             assert kwargs
         suite = build_suite("order_lines", specs, dialect, {"orders": "silver.orders"})
-        assert len(suite["expectations"]) == len([s for s in specs if s.kind not in NATIVE_KINDS])
+        gx_specs = [s for s in specs if s.kind not in NATIVE_KINDS | HISTORY_KINDS]
+        assert len(suite["expectations"]) == len(gx_specs)
 
 
 def test_every_kind_describes_its_threshold_and_failing_rows() -> None:

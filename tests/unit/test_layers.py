@@ -22,6 +22,7 @@ LAYERS: tuple[str, ...] = (
     "contract",
     "checks",
     "plan",
+    "monitoring",
     "evidence",
     "changes",
     "approvals",

@@ -6,6 +6,7 @@ A kind lacking an entry or a piece fails the import of this package (RegistryErr
 
 from datapact_dagster.checks.rules.kind import Engine, RuleKind, Source
 from datapact_dagster.checks.rules.registry import (
+    HISTORY_KINDS,
     NATIVE_KINDS,
     REGISTRY,
     RegistryError,
@@ -16,6 +17,7 @@ from datapact_dagster.checks.rules.registry import (
 )
 
 __all__ = [
+    "HISTORY_KINDS",
     "NATIVE_KINDS",
     "REGISTRY",
     "Engine",

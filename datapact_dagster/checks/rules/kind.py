@@ -22,19 +22,23 @@ class Engine(StrEnum):
     """Compiled into the table's Great Expectations suite."""
     native = "native"
     """Evaluated by DataPact itself with SQL (checks/native.py): needs the clock or the catalog."""
+    history = "history"
+    """Judged after the other checks, from the run's metrics against the table's own history
+    (monitoring/anomaly.py): no query of its own."""
 
 
 class Source(StrEnum):
     """What a kind is compiled from. A table compiles in this order: the table itself, then
     each column (its declared properties, then its quality rules), then the table's keys and
-    relationships, then the table's quality rules, then its SLA. Kinds of one source compile
-    in CheckKind order."""
+    relationships, then the table's quality rules, then its SLA, then its anomaly monitors.
+    Kinds of one source compile in CheckKind order."""
 
     table = "table"
     column = "column"
     quality = "quality"
     keys = "keys"
     sla = "sla"
+    monitors = "monitors"
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,14 @@ from collections.abc import Iterable, Mapping
 from string import Formatter
 from types import MappingProxyType
 
-from datapact_dagster.checks.rules import column_options, keys, metrics, queries, schema_freshness
+from datapact_dagster.checks.rules import (
+    column_options,
+    keys,
+    metrics,
+    monitors,
+    queries,
+    schema_freshness,
+)
 from datapact_dagster.checks.rules.kind import Engine, RuleKind, Source
 from datapact_dagster.checks.spec import CheckKind, CheckSpec
 from datapact_dagster.contract.model import QualityRule
@@ -40,8 +47,8 @@ def _entry_problems(key: CheckKind, rule: RuleKind) -> list[str]:
         problems.append("no level (table or column) where it is allowed")
     if rule.engine is Engine.gx and rule.expectation is None:
         problems.append("a GX kind without an expectation builder")
-    if rule.engine is Engine.native and rule.expectation is not None:
-        problems.append("a native kind with an expectation builder")
+    if rule.engine is not Engine.gx and rule.expectation is not None:
+        problems.append(f"a {rule.engine} kind with an expectation builder")
     if rule.failing_rows is not None:
         fields = {name for _, name, _, _ in Formatter().parse(rule.failing_rows) if name}
         if unknown := fields - FAILING_ROWS_FIELDS:
@@ -76,7 +83,7 @@ def _odcs_problems(rules: Iterable[RuleKind]) -> list[str]:
 
 
 def _build() -> Mapping[CheckKind, RuleKind]:
-    families = (schema_freshness, column_options, keys, metrics, queries)
+    families = (schema_freshness, column_options, keys, metrics, queries, monitors)
     declared = {rule.kind: rule for family in families for rule in family.KINDS}
     return MappingProxyType({kind: declared[kind] for kind in CheckKind if kind in declared})
 
@@ -85,6 +92,9 @@ REGISTRY: Mapping[CheckKind, RuleKind] = _build()
 verify_registry(REGISTRY)
 
 NATIVE_KINDS = frozenset(kind for kind, rule in REGISTRY.items() if rule.engine is Engine.native)
+HISTORY_KINDS = frozenset(kind for kind, rule in REGISTRY.items() if rule.engine is Engine.history)
+"""Anomaly monitors: judged from the run's metrics against the table's history, not by the
+check engine."""
 _QUALITY_KINDS = {
     (rule.odcs_type, rule.odcs_metric): rule for rule in REGISTRY.values() if rule.odcs_type
 }

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any, ClassVar
@@ -104,8 +104,9 @@ class WarehouseDialect(ABC):
         return f"DROP TABLE IF EXISTS {relation}"
 
     @abstractmethod
-    def fingerprint_query(self, relation: str) -> str:
-        """A query returning one row: the row count and an order-independent content hash."""
+    def fingerprint_query(self, relation: str, extra: Sequence[str] = ()) -> str:
+        """A query returning one row: the row count and an order-independent content hash, then
+        each `extra` aggregate (over the relation aliased `t`) in the same scan."""
 
     @abstractmethod
     def expose_file(self, connection: sa.Connection, path: Path, relation: str) -> None:

@@ -6,7 +6,7 @@ import os
 import re
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
@@ -132,8 +132,12 @@ class DuckDBDialect(WarehouseDialect):
                 elif previous:
                     _restore_memory_limit(engine, previous)
 
-    def fingerprint_query(self, relation: str) -> str:
-        return f"SELECT COUNT(*), CAST(COALESCE(SUM(hash(t)), 0) AS VARCHAR) FROM {relation} AS t"
+    def fingerprint_query(self, relation: str, extra: Sequence[str] = ()) -> str:
+        more = "".join(f", {aggregate}" for aggregate in extra)
+        return (
+            f"SELECT COUNT(*), CAST(COALESCE(SUM(hash(t)), 0) AS VARCHAR){more} "
+            f"FROM {relation} AS t"
+        )
 
     def guard_session(self, connection: sa.Connection) -> None:
         lock_down(connection)

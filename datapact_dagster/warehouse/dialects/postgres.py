@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -45,10 +45,11 @@ class PostgresDialect(WarehouseDialect):
         "object": frozenset({"jsonb"}),
     }
 
-    def fingerprint_query(self, relation: str) -> str:
+    def fingerprint_query(self, relation: str, extra: Sequence[str] = ()) -> str:
+        more = "".join(f", {aggregate}" for aggregate in extra)
         return (
             f"SELECT COUNT(*), CAST(COALESCE(SUM(hashtextextended(CAST(t AS TEXT), 0)), 0) "
-            f"AS TEXT) FROM {relation} AS t"
+            f"AS TEXT){more} FROM {relation} AS t"
         )
 
     def expose_file(self, connection: sa.Connection, path: Path, relation: str) -> None:

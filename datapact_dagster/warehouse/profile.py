@@ -1,0 +1,53 @@
+"""A relation's fingerprint and its column profile (non-null and distinct counts) in one scan."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from datapact_dagster.warehouse.dialects import for_engine
+from datapact_dagster.warehouse.engine import quote
+
+
+@dataclass(frozen=True)
+class RelationProfile:
+    row_count: int
+    content_hash: str
+    non_null: dict[str, int] = field(default_factory=dict)
+    distinct: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def fingerprint(self) -> tuple[int, str]:
+        return self.row_count, self.content_hash
+
+    def null_rates(self) -> dict[str, float]:
+        """Share of null values per profiled column (0 on an empty relation)."""
+        return {
+            column: (1 - count / self.row_count) if self.row_count else 0.0
+            for column, count in self.non_null.items()
+        }
+
+
+def profile(
+    engine: sa.Engine,
+    relation: str,
+    null_columns: Sequence[str] = (),
+    distinct_columns: Sequence[str] = (),
+) -> RelationProfile:
+    """Row count, content hash, and per column its non-null (`null_columns`) and distinct
+    (`distinct_columns`) counts: the fingerprint query with the profile folded in, one scan."""
+    name = engine.dialect.identifier_preparer.quote
+    extra = [f"COUNT(t.{name(c)})" for c in null_columns]
+    extra += [f"COUNT(DISTINCT t.{name(c)})" for c in distinct_columns]
+    sql = for_engine(engine).fingerprint_query(quote(engine, relation), extra)
+    with engine.connect() as conn:
+        row = conn.execute(sa.text(sql)).one()
+    values = [int(v) for v in row[2:]]
+    return RelationProfile(
+        row_count=int(row[0]),
+        content_hash=str(row[1]),
+        non_null=dict(zip(null_columns, values[: len(null_columns)], strict=True)),
+        distinct=dict(zip(distinct_columns, values[len(null_columns) :], strict=True)),
+    )
