@@ -9,6 +9,7 @@ from datapact_dagster.contract.build_columns import read_column, read_reference
 from datapact_dagster.contract.build_quality import read_quality
 from datapact_dagster.contract.findings import DocPath, FindingCollector, format_doc_path
 from datapact_dagster.contract.model import Column, Relationship, Table
+from datapact_dagster.contract.partitioning import read_partitioning
 from datapact_dagster.contract.table_place import read_place
 
 
@@ -59,6 +60,9 @@ def read_table(
     quality = read_quality(obj.get("quality") or [], (*path, "quality"), None, column_names, out)
     if len(quality) != len(obj.get("quality") or []):
         ok = False
+    types = {p["name"]: str(p.get("logicalType", "")) for p in props}
+    partitioning, partitioning_ok = read_partitioning(obj, path, types, out)
+    ok &= partitioning_ok
     if not ok:
         return None
     return Table(
@@ -70,6 +74,7 @@ def read_table(
         columns=tuple(columns),
         quality=tuple(quality),
         relationships=tuple(relationships),
+        partitioning=partitioning,
         sql_path=sql_path,
         doc_path=format_doc_path(path),
     )

@@ -22,6 +22,8 @@ CONTRACT_KEYS: dict[str, str] = {
 TABLE_KEYS: dict[str, str] = {
     "layer": "bronze, silver or gold: the table's layer when physicalName is the table's real "
     "name rather than <layer>.<table>",
+    "partitioning": "{column, grain: daily|hourly, start}: build and check the table one time "
+    "window at a time (docs/incremental.md)",
 }
 PROPERTY_KEYS: dict[str, str] = {
     "pii": "true/false: mark a column as personal data (masked in samples), besides tags: [pii]",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
@@ -161,6 +161,20 @@ class Replacement(_Frozen):
     doc_path: str
 
 
+Grain = Literal["daily", "hourly"]
+
+
+class Partitioning(_Frozen):
+    """A table built and checked one time window at a time (docs/incremental.md)."""
+
+    column: str
+    """The timestamp or date column whose value places a row in its partition."""
+    grain: Grain
+    start: datetime
+    """The first partition's start (naive UTC)."""
+    doc_path: str
+
+
 class Table(_Frozen):
     name: str
     layer: Layer
@@ -171,6 +185,7 @@ class Table(_Frozen):
     quality: tuple[QualityRule, ...] = ()
     relationships: tuple[Relationship, ...] = ()
     freshness: Freshness | None = None
+    partitioning: Partitioning | None = None
     sql_path: Path
     doc_path: str
 
