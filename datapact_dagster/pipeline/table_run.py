@@ -20,6 +20,13 @@ from datapact_dagster.checks.spec import CheckSpec
 from datapact_dagster.contract.model import ContractSet, Table
 from datapact_dagster.evidence.model import Decision
 from datapact_dagster.pipeline.failpoints import failpoint
+from datapact_dagster.pipeline.partition_step import (
+    forget_published_keys,
+    partition_sql,
+    partition_window,
+    publish_window,
+    with_cross_partition_keys,
+)
 from datapact_dagster.plan.project import TablePlan
 from datapact_dagster.settings import DEFAULT_KEEP_VERSIONS
 from datapact_dagster.warehouse import wap
@@ -55,6 +62,8 @@ class RunContext:
     keep_versions: int = DEFAULT_KEEP_VERSIONS
     """Earlier published versions kept per table for `datapact rollback`."""
     now: datetime | None = None
+    partition: str | None = None
+    """The partition key a run builds; a partitioned table is then built for that window only."""
 
     def clock(self) -> datetime:
         return self.now or datetime.now(UTC)
@@ -107,14 +116,17 @@ def _suite_digest(ctx: RunContext, plan: TablePlan) -> str:
 def build_and_publish(ctx: RunContext, contract_set: ContractSet, plan: TablePlan) -> TableOutcome:
     table = plan.table
     started = time.monotonic()
+    window = partition_window(table, ctx.partition)
     try:
         sql = table.sql_path.read_text(encoding="utf-8")
         for ref in table_refs(sql):
             if ref.schema == LANDING_SCHEMA:
                 expose_landing(ctx.engine, ctx.landing_dir, ref.name)
-        staged = wap.stage(ctx.engine, table.physical_name, sql)
+        staged = wap.stage(ctx.engine, table.physical_name, partition_sql(table, sql, window))
         failpoint("staged", table.physical_name)
         results = _audit(ctx, contract_set, plan, plan.specs, staged.relation)
+        if window is not None:
+            results = with_cross_partition_keys(ctx.engine, table, results, staged.relation, window)
         fingerprint = wap.fingerprint(ctx.engine, staged.relation)
         failpoint("audited", table.physical_name)
     except Exception as exc:
@@ -162,22 +174,28 @@ def build_and_publish(ctx: RunContext, contract_set: ContractSet, plan: TablePla
                     "relation": outcome.quarantine_relation,
                     "rows": staged.row_count,
                     "failed_checks": [r.key for r in failures],
+                    **({"partition": window.key} if window is not None else {}),
                 },
             )
     else:
         if ctx.evidence is not None:
-            ctx.evidence.record_decision(
-                plan, Decision.PUBLISH, ctx.run_id, {"rows": staged.row_count}
-            )
+            details: dict[str, object] = {"rows": staged.row_count}
+            if window is not None:
+                details["partition"] = window.key
+            ctx.evidence.record_decision(plan, Decision.PUBLISH, ctx.run_id, details)
         failpoint("decided", table.physical_name)
-        wap.publish(
-            ctx.engine,
-            table.physical_name,
-            staged,
-            run_id=ctx.run_id,
-            fingerprint=fingerprint,
-            keep_versions=ctx.keep_versions,
-        )
+        if window is not None:
+            publish_window(ctx.engine, table, plan.specs, staged.relation, window)
+        else:
+            wap.publish(
+                ctx.engine,
+                table.physical_name,
+                staged,
+                run_id=ctx.run_id,
+                fingerprint=fingerprint,
+                keep_versions=ctx.keep_versions,
+            )
+            forget_published_keys(ctx.engine, table)
         outcome.published = True
         failpoint("published", table.physical_name)
     outcome.seconds = time.monotonic() - started
