@@ -94,7 +94,9 @@ def _audit(
     plan: TablePlan,
     specs: Sequence[CheckSpec],
     relation: str,
+    as_of: datetime | None = None,
 ) -> list[CheckResult]:
+    """`as_of`: the moment freshness is judged at (a past partition: the end of its window)."""
     from datapact_dagster.checks.engine import run_table_checks
 
     return run_table_checks(
@@ -105,7 +107,7 @@ def _audit(
         relation,
         ctx.engine,
         published=contract_set.published_relations,
-        now=ctx.clock(),
+        now=as_of or ctx.clock(),
     )
 
 
@@ -124,7 +126,8 @@ def build_and_publish(ctx: RunContext, contract_set: ContractSet, plan: TablePla
                 expose_landing(ctx.engine, ctx.landing_dir, ref.name)
         staged = wap.stage(ctx.engine, table.physical_name, partition_sql(table, sql, window))
         failpoint("staged", table.physical_name)
-        results = _audit(ctx, contract_set, plan, plan.specs, staged.relation)
+        as_of = None if window is None else min(ctx.clock(), window.end.replace(tzinfo=UTC))
+        results = _audit(ctx, contract_set, plan, plan.specs, staged.relation, as_of)
         if window is not None:
             results = with_cross_partition_keys(ctx.engine, table, results, staged.relation, window)
         fingerprint = wap.fingerprint(ctx.engine, staged.relation)
