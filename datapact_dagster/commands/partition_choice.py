@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 
 from datapact_dagster.commands.base import UserError
 from datapact_dagster.plan.project import TablePlan
-from datapact_dagster.warehouse.partitions import window_for
+from datapact_dagster.warehouse.partitions import (
+    KEY_FORMAT,
+    PARTITION_TAG,
+    current_partition_key,
+    window_for,
+)
 
-PARTITION_TAG = "dagster/partition"
-KEY_FORMAT = {"daily": "%Y-%m-%d", "hourly": "%Y-%m-%d-%H:%M"}
+__all__ = ["PARTITION_TAG", "choose_partition"]
 SPELLING = {"daily": "YYYY-MM-DD", "hourly": "YYYY-MM-DD-HH:00"}
-
-
-def current_partition(grain: str, now: datetime | None = None) -> str:
-    moment = (now or datetime.now(UTC)).astimezone(UTC)
-    if grain == "hourly":
-        moment = moment.replace(minute=0)
-    return moment.strftime(KEY_FORMAT[grain])
 
 
 def choose_partition(
@@ -40,7 +37,7 @@ def choose_partition(
         )
     grain = grains.pop()
     if text is None:
-        return current_partition(grain, now)
+        return current_partition_key(grain, now)
     try:
         window = window_for(text, grain)
     except ValueError:
@@ -48,7 +45,7 @@ def choose_partition(
             f"--partition {text!r} is not a {grain} partition; write it as {SPELLING[grain]}"
         ) from None
     first = min(t.partitioning.start for t in partitioned if t.partitioning)
-    latest = window_for(current_partition(grain, now), grain)
+    latest = window_for(current_partition_key(grain, now), grain)
     if window.start < first or window.start > latest.start:
         raise UserError(
             f"--partition {text} is outside the partitions of "

@@ -13,6 +13,7 @@ from datapact_dagster.breaker.graph import format_keys
 from datapact_dagster.breaker.project_breakers import read_project_breakers
 from datapact_dagster.defs import jobs
 from datapact_dagster.defs.in_force import table_check_keys
+from datapact_dagster.pipeline.run_partition import partition_now
 from datapact_dagster.plan.project import load_project
 
 
@@ -50,6 +51,9 @@ def _pipeline_schedule(cadence: Cadence, name: str) -> dg.ScheduleDefinition:
         return dg.RunRequest(
             asset_selection=[dg.AssetKey(list(t)) for t in tables],
             asset_check_keys=_check_keys(tables),
+            partition_key=partition_now(
+                load_project().plans, tables, context.scheduled_execution_time
+            ),
         )
 
     return _schedule

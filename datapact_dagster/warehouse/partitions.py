@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -22,6 +22,9 @@ from datapact_dagster.warehouse.relations import ddl_lock_key, relation_exists
 KEYS_SUFFIX = "__dp_keys"
 GRAIN_STEP = {"daily": timedelta(days=1), "hourly": timedelta(hours=1)}
 SAMPLE_LIMIT = 5
+KEY_FORMAT = {"daily": "%Y-%m-%d", "hourly": "%Y-%m-%d-%H:%M"}
+"""Partition keys as Dagster's daily and hourly partitions spell them."""
+PARTITION_TAG = "dagster/partition"
 
 
 @dataclass(frozen=True)
@@ -44,11 +47,16 @@ class KeyDuplicates:
 
 def window_for(key: str, grain: str) -> Window:
     """The window of partition `key` (`YYYY-MM-DD`, or `YYYY-MM-DD-HH:MM` for hourly)."""
-    if grain == "hourly":
-        start = datetime.strptime(key, "%Y-%m-%d-%H:%M")
-    else:
-        start = datetime.strptime(key, "%Y-%m-%d")
+    start = datetime.strptime(key, KEY_FORMAT[grain])
     return Window(key=key, start=start, end=start + GRAIN_STEP[grain])
+
+
+def current_partition_key(grain: str, now: datetime | None = None) -> str:
+    """The partition in progress at `now` (UTC): today, or this hour."""
+    moment = (now or datetime.now(UTC)).astimezone(UTC)
+    if grain == "hourly":
+        moment = moment.replace(minute=0)
+    return moment.strftime(KEY_FORMAT[grain])
 
 
 def keys_name(physical_name: str) -> str:
