@@ -19,7 +19,8 @@ LANDING_ENV = "DATAPACT_LANDING_DIR"
 BREACH_HELP = (
     "plant a violation, repeatable: null_required, duplicate_key, out_of_range, bad_enum, "
     "bad_pattern (each :COUNT, default 25), stale (:DAYS, default 10), "
-    "schema_drift (:rename|drop|retype, default rename)"
+    "schema_drift (:rename|drop|retype, default rename), "
+    "bad_event_day (:YYYY-MM-DD, default today: that day's event partition only)"
 )
 
 

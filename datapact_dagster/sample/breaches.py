@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import numpy as np
@@ -28,6 +28,7 @@ BREACH_KINDS: tuple[str, ...] = (
     "bad_pattern",
     "stale",
     "schema_drift",
+    "bad_event_day",
 )
 ROW_BREACHES = ("null_required", "duplicate_key", "out_of_range", "bad_enum", "bad_pattern")
 SCHEMA_DRIFT_VARIANTS: tuple[str, ...] = ("rename", "drop", "retype")
@@ -45,7 +46,8 @@ BREACH_USAGE = (
     f"valid breaches: {', '.join(BREACH_KINDS)}; row-based kinds take an optional :COUNT "
     f"(default {DEFAULT_PLANTED_ROWS}), stale an optional :DAYS (> {FRESHNESS_LIMIT_DAYS}, "
     f"default {DEFAULT_STALE_DAYS}), schema_drift an optional "
-    f":{'|'.join(SCHEMA_DRIFT_VARIANTS)} (default rename)"
+    f":{'|'.join(SCHEMA_DRIFT_VARIANTS)} (default rename), bad_event_day an optional :YYYY-MM-DD "
+    "(default: the day of --as-of, today)"
 )
 
 
@@ -67,7 +69,14 @@ def parse_breach(text: str) -> BreachSpec:
         raise ValueError(f"unknown breach {text!r}; {BREACH_USAGE}")
     if spec.argument is None:
         return spec
-    if kind == "schema_drift":
+    if kind == "bad_event_day":
+        try:
+            date.fromisoformat(spec.argument)
+        except ValueError:
+            raise ValueError(
+                f"breach {text!r}: {spec.argument!r} is not a day; write it as YYYY-MM-DD"
+            ) from None
+    elif kind == "schema_drift":
         if spec.argument not in SCHEMA_DRIFT_VARIANTS:
             raise ValueError(f"unknown schema_drift variant {spec.argument!r}; {BREACH_USAGE}")
     elif not spec.argument.isdecimal() or int(spec.argument) < 1:
@@ -250,6 +259,32 @@ def _schema_drift(spec: BreachSpec, orders: Orders, _seed: int, _as_of_s: int) -
     )
 
 
+def _bad_event_day(spec: BreachSpec, events: Events, seed: int, as_of_s: int) -> PlantedBreach:
+    """Events of one day with an event type no contract allows: only that day's partition of
+    the (daily partitioned) event tables is quarantined."""
+    day = (
+        date.fromisoformat(spec.argument)
+        if spec.argument
+        else datetime.fromtimestamp(as_of_s, UTC).date()
+    )
+    start = int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp())
+    on_day = np.flatnonzero((events.ts_s >= start) & (events.ts_s < start + SECONDS_PER_DAY))
+    if len(on_day) == 0:
+        raise ValueError(f"breach {spec.text!r}: no events on {day.isoformat()} to change")
+    rng = random_stream(seed, f"breach:{spec.kind}")
+    rows = np.sort(rng.choice(on_day, size=min(DEFAULT_PLANTED_ROWS, len(on_day)), replace=False))
+    events.event_type[rows] = len(v.EVENT_TYPES)  # BAD_EVENT_TYPE, after the valid ones
+    return PlantedBreach(
+        spec.text,
+        spec.kind,
+        "customer_events.parquet",
+        "raw_customer_events__event_type__invalid_values",
+        len(rows),
+        len(rows),
+        {"column": "event_type", "day": day.isoformat(), "value": v.BAD_EVENT_TYPE},
+    )
+
+
 Table = Customers | Orders | Events
 Planter = Callable[[BreachSpec, Any, int, int], PlantedBreach]  # Any: the planter's own table
 _PLANTERS: dict[str, Planter] = {
@@ -260,6 +295,7 @@ _PLANTERS: dict[str, Planter] = {
     "bad_pattern": _bad_pattern,
     "stale": _stale,
     "schema_drift": _schema_drift,
+    "bad_event_day": _bad_event_day,
 }
 FILE_OF_TABLE: dict[type[Table], str] = {
     Customers: "customers.parquet",
@@ -274,6 +310,7 @@ TABLE_OF_BREACH: dict[str, type[Table]] = {
     "bad_pattern": Customers,
     "stale": Events,
     "schema_drift": Orders,
+    "bad_event_day": Events,
 }
 
 
