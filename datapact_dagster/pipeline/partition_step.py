@@ -87,8 +87,8 @@ def with_cross_partition_keys(
             for row in found.samples
         )
         note = (
-            f"{found.count} row(s) of partition {window.key} repeat a "
-            f"{', '.join(columns)} already published in another partition"
+            f"{found.count} row(s) of partition {window.key} repeat a key ("
+            f"{', '.join(columns)}) already published in another partition"
         )
         out.append(
             dataclasses.replace(
