@@ -9,11 +9,12 @@ Documented in docs/incremental.md; keep the two in step.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from datapact_dagster.contract.findings import DocPath, FindingCollector, format_doc_path
-from datapact_dagster.contract.model import Partitioning
+from datapact_dagster.contract.model import Contract, Partitioning, Table
 
 PARTITIONING_KEY = "partitioning"
 GRAINS = ("daily", "hourly")
@@ -131,3 +132,32 @@ def _start(value: Any, where: DocPath, out: FindingCollector) -> datetime | None
             code="partitioning",
         )
         return None
+
+
+class Reporter(Protocol):
+    def add(self, contract: Contract, doc_path: str, message: str, fix: str, code: str) -> None: ...
+
+
+def check_one_partitioning(tables: Iterable[tuple[Contract, Table]], report: Reporter) -> None:
+    """Every partitioned table of a project has the same grain and start: one Dagster job holds
+    every table, and a job runs assets of one partitions definition."""
+    partitioned = [(c, t) for c, t in tables if t.partitioning is not None]
+    if not partitioned:
+        return
+    first_contract, first = partitioned[0]
+    assert first.partitioning is not None
+    shape = (first.partitioning.grain, first.partitioning.start)
+    for contract, table in partitioned[1:]:
+        assert table.partitioning is not None
+        if (table.partitioning.grain, table.partitioning.start) == shape:
+            continue
+        report.add(
+            contract,
+            table.partitioning.doc_path,
+            f"{table.physical_name} is partitioned {table.partitioning.grain} from "
+            f"{table.partitioning.start:%Y-%m-%d %H:%M}, but {first.physical_name} "
+            f"({first_contract.source_path}) {shape[0]} from {shape[1]:%Y-%m-%d %H:%M}",
+            "give every partitioned table of the project the same grain and start "
+            "(one pipeline job runs them together)",
+            "partitioning",
+        )
