@@ -120,6 +120,7 @@ def execute(args: argparse.Namespace, *, checks_only: bool) -> int:
         partition = choose_partition(getattr(args, "partition", None), selected)
         if partition is not None:
             tags = {**tags, PARTITION_TAG: partition}
+            print(f"Partitioned tables: building partition {partition}.", file=sys.stderr)
     resolved = {dg.AssetKey(list(key)) for key in launch.launched}
     started = time.monotonic()
     command = "datapact check" if checks_only else "datapact run"

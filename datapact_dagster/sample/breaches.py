@@ -47,7 +47,7 @@ BREACH_USAGE = (
     f"(default {DEFAULT_PLANTED_ROWS}), stale an optional :DAYS (> {FRESHNESS_LIMIT_DAYS}, "
     f"default {DEFAULT_STALE_DAYS}), schema_drift an optional "
     f":{'|'.join(SCHEMA_DRIFT_VARIANTS)} (default rename), bad_event_day an optional :YYYY-MM-DD "
-    "(default: the day of --as-of, today)"
+    "(default: the newest event's day, today)"
 )
 
 
@@ -259,13 +259,14 @@ def _schema_drift(spec: BreachSpec, orders: Orders, _seed: int, _as_of_s: int) -
     )
 
 
-def _bad_event_day(spec: BreachSpec, events: Events, seed: int, as_of_s: int) -> PlantedBreach:
-    """Events of one day with an event type no contract allows: only that day's partition of
-    the (daily partitioned) event tables is quarantined."""
+def _bad_event_day(spec: BreachSpec, events: Events, seed: int, _as_of_s: int) -> PlantedBreach:
+    """Events of one day (default: the newest event's, today unless `stale` moved them) with an
+    event type no contract allows: only that day's partition of the event tables is
+    quarantined."""
     day = (
         date.fromisoformat(spec.argument)
         if spec.argument
-        else datetime.fromtimestamp(as_of_s, UTC).date()
+        else datetime.fromtimestamp(int(events.ts_s.max()), UTC).date()
     )
     start = int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp())
     on_day = np.flatnonzero((events.ts_s >= start) & (events.ts_s < start + SECONDS_PER_DAY))
