@@ -162,7 +162,9 @@ def _tell_story(tmp: Path, sink: SmtpSink) -> Story:
         story.status_breached = status()
         tick("breached")
         tick("still breached")
-        schedule_data = schedule.evaluate_tick(dg.build_schedule_context(instance=instance))
+        schedule_data = schedule.evaluate_tick(
+            dg.build_schedule_context(instance=instance, repository_def=repository)
+        )
         story.held_schedule_selection = list(schedule_data.run_requests[0].asset_selection or [])
 
         story.automation_held["breached"] = _held_by(
