@@ -49,6 +49,7 @@ ui: $(SYNC)
 bench: $(SYNC)
 	$(UV) run python -m bench.check_step --rows 1000000 10000000 --json bench/results/last_run.json
 	$(UV) run python -m bench.end_to_end --rows 1000000 10000000 --json bench/results/end_to_end.json
+	$(UV) run python -m bench.incremental --rows 10000000 --days 100 --new-rows 100000 --json bench/results/incremental.json
 
 clean:
 	rm -rf .datapact

@@ -20,7 +20,8 @@ BREACH_HELP = (
     "plant a violation, repeatable: null_required, duplicate_key, out_of_range, bad_enum, "
     "bad_pattern (each :COUNT, default 25), stale (:DAYS, default 10), "
     "schema_drift (:rename|drop|retype, default rename), volume_drop (:PERCENT of orders "
-    "missing, default 90; caught by the volume anomaly monitor after a history of clean runs)"
+    "missing, default 90; caught by the volume anomaly monitor after a history of clean runs), "
+    "bad_event_day (:YYYY-MM-DD, default today: that day's event partition only)"
 )
 
 

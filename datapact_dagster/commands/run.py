@@ -27,6 +27,7 @@ from datapact_dagster.commands.base import (
     project_dir,
 )
 from datapact_dagster.commands.loading import contracts_or_exit
+from datapact_dagster.commands.partition_choice import PARTITION_TAG, choose_partition
 from datapact_dagster.commands.run_summary import render_json, render_text, table_documents
 from datapact_dagster.commands.status import table_state
 from datapact_dagster.pipeline.run_status import TableRunStatus
@@ -51,6 +52,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--override-reason",
         metavar="REASON",
         help="build downstream of a breached contract anyway; the reason is recorded",
+    )
+    run.add_argument(
+        "--partition",
+        metavar="KEY",
+        help="the partition of partitioned tables to build, e.g. 2026-11-30 (default: the one "
+        "in progress now, today or this hour)",
     )
     run.add_argument(
         "--no-generate",
@@ -110,6 +117,10 @@ def execute(args: argparse.Namespace, *, checks_only: bool) -> int:
         launched = set(launch.launched)
         selected = [p for p in all_plans if p.table.asset_key in launched]
         require_landing_files(selected, settings.landing_dir, root)
+        partition = choose_partition(getattr(args, "partition", None), selected)
+        if partition is not None:
+            tags = {**tags, PARTITION_TAG: partition}
+            print(f"Partitioned tables: building partition {partition}.", file=sys.stderr)
     resolved = {dg.AssetKey(list(key)) for key in launch.launched}
     started = time.monotonic()
     command = "datapact check" if checks_only else "datapact run"

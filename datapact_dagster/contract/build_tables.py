@@ -10,6 +10,7 @@ from datapact_dagster.contract.build_monitors import read_table_monitors
 from datapact_dagster.contract.build_quality import read_quality
 from datapact_dagster.contract.findings import DocPath, FindingCollector, format_doc_path
 from datapact_dagster.contract.model import Column, Relationship, Table
+from datapact_dagster.contract.partitioning import read_partitioning
 from datapact_dagster.contract.table_place import read_place
 
 
@@ -62,6 +63,9 @@ def read_table(
         ok = False
     monitors, monitors_ok = read_table_monitors(obj, path, out)
     ok &= monitors_ok
+    types = {p["name"]: str(p.get("logicalType", "")) for p in props}
+    partitioning, partitioning_ok = read_partitioning(obj, path, types, out)
+    ok &= partitioning_ok
     if not ok:
         return None
     return Table(
@@ -74,6 +78,7 @@ def read_table(
         quality=tuple(quality),
         relationships=tuple(relationships),
         monitors=tuple(monitors),
+        partitioning=partitioning,
         sql_path=sql_path,
         doc_path=format_doc_path(path),
     )

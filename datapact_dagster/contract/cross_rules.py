@@ -9,6 +9,7 @@ from datapact_dagster.contract.findings import DocPath, Finding, format_doc_path
 from datapact_dagster.contract.lifecycle import SqlRead, check_dependencies, check_replacements
 from datapact_dagster.contract.model import LAYER_ORDER, Contract, Layer, Table
 from datapact_dagster.contract.odcs_quality import SQL
+from datapact_dagster.contract.partitioning import check_one_partitioning
 from datapact_dagster.contract.sql_rules import check_rule_sql, check_table_sql
 from datapact_dagster.warehouse.dialects import source_dialect
 from datapact_dagster.warehouse.names import LANDING_SCHEMA
@@ -95,6 +96,7 @@ def check_contract_set(
                     "duplicate-table",
                 )
     _one_table_per_relation(tables.values(), report)
+    check_one_partitioning(tables.values(), report)
     for contract, table in tables.values():
         for rel in table.relationships:
             target = tables.get(rel.to_table)

@@ -26,6 +26,8 @@ TABLE_KEYS: dict[str, str] = {
     "minHistory, sensitivity, seasonality}: judge the row count against its history",
     "freshnessAnomaly": "true or {direction, severity, history, minHistory, sensitivity, "
     "seasonality}: judge the freshness lag (needs a freshness SLA) against its history",
+    "partitioning": "{column, grain: daily|hourly, start}: build and check the table one time "
+    "window at a time (docs/incremental.md)",
 }
 PROPERTY_KEYS: dict[str, str] = {
     "pii": "true/false: mark a column as personal data (masked in samples), besides tags: [pii]",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
@@ -202,6 +202,20 @@ class Replacement(_Frozen):
     doc_path: str
 
 
+Grain = Literal["daily", "hourly"]
+
+
+class Partitioning(_Frozen):
+    """A table built and checked one time window at a time (docs/incremental.md)."""
+
+    column: str
+    """The timestamp or date column whose value places a row in its partition."""
+    grain: Grain
+    start: datetime
+    """The first partition's start (naive UTC)."""
+    doc_path: str
+
+
 class Table(_Frozen):
     name: str
     layer: Layer
@@ -213,6 +227,7 @@ class Table(_Frozen):
     relationships: tuple[Relationship, ...] = ()
     freshness: Freshness | None = None
     monitors: tuple[AnomalyMonitor, ...] = ()
+    partitioning: Partitioning | None = None
     sql_path: Path
     doc_path: str
 

@@ -13,6 +13,7 @@ from datapact_dagster.catalog.model import page_name
 from datapact_dagster.contract.lifecycle import lifecycle_note
 from datapact_dagster.contract.model import ContractSet, Table
 from datapact_dagster.defs.automation import build_condition
+from datapact_dagster.defs.partitions import partitions_def_for
 from datapact_dagster.plan.dependencies import upstream_tables
 from datapact_dagster.plan.graph import DependencyGraph
 from datapact_dagster.plan.lineage_markdown import column_lineage_markdown
@@ -123,6 +124,7 @@ def build_asset_spec(
         freshness_policy=freshness,
         automation_condition=build_condition(contract) if contract.built_unattended else None,
         skippable=True,
+        partitions_def=partitions_def_for(table),
     )
 
 
@@ -147,6 +149,7 @@ def build_check_specs(plan: TablePlan) -> list[dg.AssetCheckSpec]:
                 mk.CONTRACT_PATH: spec.doc_path,
                 mk.BLOCKING: spec.blocking,
             },
+            partitions_def=partitions_def_for(plan.table),
         )
         for spec in plan.specs
     ]

@@ -1,7 +1,10 @@
 """Schedules from the contracts: the pipeline on each contract's cron (off until turned on in the
 UI) and the check-only monitoring job on a shorter cron (on), which also watches freshness."""
 
+from datetime import datetime
+
 import dagster as dg
+from dagster_shared.check import CheckError
 
 from datapact_dagster.breaker.cadence import (
     Cadence,
@@ -13,6 +16,7 @@ from datapact_dagster.breaker.graph import format_keys
 from datapact_dagster.breaker.project_breakers import read_project_breakers
 from datapact_dagster.defs import jobs
 from datapact_dagster.defs.in_force import table_check_keys
+from datapact_dagster.pipeline.run_partition import partition_now
 from datapact_dagster.plan.project import load_project
 
 
@@ -20,6 +24,14 @@ def _check_keys(tables: list[tuple[str, ...]]) -> list[dg.AssetCheckKey]:
     """Every check of `tables`, the breaker's own `<table>__contract_in_force` included."""
     plans = {p.table.asset_key: p for p in load_project().plans}
     return [key for t in tables for key in table_check_keys(plans[t])]
+
+
+def _tick_time(context: dg.ScheduleEvaluationContext) -> datetime | None:
+    """The tick's scheduled time; None (now) for a context built without one, as in tests."""
+    try:
+        return context.scheduled_execution_time
+    except CheckError:
+        return None
 
 
 def _pipeline_schedule(cadence: Cadence, name: str) -> dg.ScheduleDefinition:
@@ -50,6 +62,7 @@ def _pipeline_schedule(cadence: Cadence, name: str) -> dg.ScheduleDefinition:
         return dg.RunRequest(
             asset_selection=[dg.AssetKey(list(t)) for t in tables],
             asset_check_keys=_check_keys(tables),
+            partition_key=partition_now(load_project().plans, tables, _tick_time(context)),
         )
 
     return _schedule

@@ -26,6 +26,7 @@ from datapact_dagster.defs import jobs
 from datapact_dagster.defs.in_force import table_check_keys
 from datapact_dagster.evidence.store import EvidenceError, EvidenceStore, evidence_url
 from datapact_dagster.pipeline.evidence_sink import evidence_writer_for
+from datapact_dagster.pipeline.run_partition import partition_now
 from datapact_dagster.plan.project import Project, load_project
 
 BREAKER_SENSOR_INTERVAL_SECONDS = 30
@@ -131,6 +132,7 @@ def _recovery_request(
         asset_selection=[dg.AssetKey(list(k)) for k in rebuild],
         asset_check_keys=[key for k in rebuild if k in plans for key in table_check_keys(plans[k])],
         tags={RECOVERY_TAG: ",".join(sorted(episodes))[:4000]},
+        partition_key=partition_now(project.plans, rebuild),
     )
     return request, rebuild
 

@@ -205,6 +205,7 @@ def _run_step(
         keep_versions=datapact.keep_versions,
         started_at=_run_started_at(context),
         metrics=metrics_store(datapact.evidence_url) if datapact.evidence_url else None,
+        partition=_partition_built(context, plan),
     )
     if step.key not in context.selected_asset_keys:
         yield from _check_only(step, run)
@@ -233,6 +234,13 @@ def _run_step(
         yield from step.in_force(step.breakers(), 0, evidence)
         return
     yield from _quarantined(step, outcome, evidence)
+
+
+def _partition_built(context: dg.AssetExecutionContext, plan: TablePlan) -> str | None:
+    """The partition a partitioned table's step builds; None builds the whole table."""
+    if plan.table.partitioning is None or not context.has_partition_key:
+        return None
+    return context.partition_key
 
 
 def _held(step: _Step, hold: Hold) -> Iterator[StepEvent]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from datapact_dagster.checks.result import CheckResult
@@ -15,8 +16,10 @@ from datapact_dagster.monitoring.anomaly import judge_monitors
 from datapact_dagster.monitoring.measure import measure, profiled_columns
 from datapact_dagster.monitoring.model import RunKind, TableMetrics
 from datapact_dagster.monitoring.warehouse_copy import copy_to_warehouse
+from datapact_dagster.pipeline.partition_step import with_cross_partition_keys
 from datapact_dagster.plan.project import TablePlan
 from datapact_dagster.warehouse.catalog import relation_columns
+from datapact_dagster.warehouse.partitions import Window
 from datapact_dagster.warehouse.profile import RelationProfile, profile
 
 if TYPE_CHECKING:
@@ -29,7 +32,9 @@ def audit(
     plan: TablePlan,
     specs: Sequence[CheckSpec],
     relation: str,
+    as_of: datetime | None = None,
 ) -> list[CheckResult]:
+    """`as_of`: the moment freshness is judged at (a past partition: the end of its window)."""
     from datapact_dagster.checks.engine import run_table_checks
 
     return run_table_checks(
@@ -40,7 +45,7 @@ def audit(
         relation,
         ctx.engine,
         published=contract_set.published_relations,
-        now=ctx.clock(),
+        now=as_of or ctx.clock(),
     )
 
 
@@ -56,12 +61,16 @@ def audit_and_measure(
     relation: str,
     run_kind: RunKind,
     build_seconds: float | None,
+    as_of: datetime | None = None,
+    window: Window | None = None,
 ) -> tuple[list[CheckResult], RelationProfile, TableMetrics]:
     """Every check on `relation`, the profile folded into the fingerprint query (no scan of
     its own), this run's metrics and the anomaly monitors judged on them; results in spec
-    order."""
+    order. A partition's (`window`) key rules also look at the other published partitions."""
     started = time.monotonic()
-    checked = audit(ctx, contract_set, plan, specs, relation)
+    checked = audit(ctx, contract_set, plan, specs, relation, as_of)
+    if window is not None:
+        checked = with_cross_partition_keys(ctx.engine, plan.table, checked, relation, window)
     nulls, keys = profiled_columns(plan.table, list(relation_columns(ctx.engine, relation)))
     found = profile(ctx.engine, relation, nulls, keys)
     history = plan_history(ctx, plan, run_kind)

@@ -24,6 +24,12 @@ from datapact_dagster.monitoring.measure import with_verdicts
 from datapact_dagster.monitoring.model import TableMetrics
 from datapact_dagster.monitoring.store import MetricsStore
 from datapact_dagster.pipeline.failpoints import failpoint
+from datapact_dagster.pipeline.partition_step import (
+    forget_published_keys,
+    partition_sql,
+    partition_window,
+    publish_window,
+)
 from datapact_dagster.pipeline.table_metrics import audit_and_measure, record_metrics
 from datapact_dagster.plan.project import TablePlan
 from datapact_dagster.settings import DEFAULT_KEEP_VERSIONS
@@ -65,6 +71,8 @@ class RunContext:
     """When the run started (Dagster's run record); None: when this step started."""
     metrics: MetricsStore | None = None
     """Where each run's table metrics go; anomaly monitors read their baseline there."""
+    partition: str | None = None
+    """The partition key a run builds; a partitioned table is then built for that window only."""
 
     def clock(self) -> datetime:
         return self.now or datetime.now(UTC)
@@ -109,13 +117,14 @@ def _suite_digest(ctx: RunContext, plan: TablePlan) -> str:
 def build_and_publish(ctx: RunContext, contract_set: ContractSet, plan: TablePlan) -> TableOutcome:
     table = plan.table
     started = time.monotonic()
+    window = partition_window(table, ctx.partition)
     try:
         sql = table.sql_path.read_text(encoding="utf-8")
         landing_names = [ref.name for ref in table_refs(sql) if ref.schema == LANDING_SCHEMA]
         for name in landing_names:
             expose_landing(ctx.engine, ctx.landing_dir, name)
         arrival = ctx.arrival(landing_names)
-        staged = wap.stage(ctx.engine, table.physical_name, sql)
+        staged = wap.stage(ctx.engine, table.physical_name, partition_sql(table, sql, window))
         failpoint("staged", table.physical_name)
         results, found, measured = audit_and_measure(
             ctx,
@@ -125,6 +134,8 @@ def build_and_publish(ctx: RunContext, contract_set: ContractSet, plan: TablePla
             staged.relation,
             "build",
             time.monotonic() - started,
+            as_of=None if window is None else min(ctx.clock(), window.end.replace(tzinfo=UTC)),
+            window=window,
         )
         fingerprint = found.fingerprint
         failpoint("audited", table.physical_name)
@@ -177,22 +188,28 @@ def build_and_publish(ctx: RunContext, contract_set: ContractSet, plan: TablePla
                     "relation": outcome.quarantine_relation,
                     "rows": staged.row_count,
                     "failed_checks": [r.key for r in failures],
+                    **({"partition": window.key} if window is not None else {}),
                 },
             )
     else:
         if ctx.evidence is not None:
-            ctx.evidence.record_decision(
-                plan, Decision.PUBLISH, ctx.run_id, {"rows": staged.row_count}
-            )
+            details: dict[str, object] = {"rows": staged.row_count}
+            if window is not None:
+                details["partition"] = window.key
+            ctx.evidence.record_decision(plan, Decision.PUBLISH, ctx.run_id, details)
         failpoint("decided", table.physical_name)
-        wap.publish(
-            ctx.engine,
-            table.physical_name,
-            staged,
-            run_id=ctx.run_id,
-            fingerprint=fingerprint,
-            keep_versions=ctx.keep_versions,
-        )
+        if window is not None:
+            publish_window(ctx.engine, table, plan.specs, staged.relation, window)
+        else:
+            wap.publish(
+                ctx.engine,
+                table.physical_name,
+                staged,
+                run_id=ctx.run_id,
+                fingerprint=fingerprint,
+                keep_versions=ctx.keep_versions,
+            )
+            forget_published_keys(ctx.engine, table)
         outcome.published = True
         failpoint("published", table.physical_name)
     outcome.seconds = time.monotonic() - started

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import numpy as np
@@ -29,6 +29,7 @@ BREACH_KINDS: tuple[str, ...] = (
     "stale",
     "schema_drift",
     "volume_drop",
+    "bad_event_day",
 )
 HISTORY_BREACHES = ("volume_drop",)
 """Caught only against a history of clean runs (an anomaly monitor), not on first sight."""
@@ -50,7 +51,9 @@ BREACH_USAGE = (
     f"(default {DEFAULT_PLANTED_ROWS}), stale an optional :DAYS (> {FRESHNESS_LIMIT_DAYS}, "
     f"default {DEFAULT_STALE_DAYS}), schema_drift an optional "
     f":{'|'.join(SCHEMA_DRIFT_VARIANTS)} (default rename), volume_drop an optional :PERCENT "
-    f"of orders missing (1-99, default {DEFAULT_MISSING_PERCENT})"
+    f"of orders missing (1-99, default {DEFAULT_MISSING_PERCENT}), bad_event_day an optional "
+    ":YYYY-MM-DD "
+    "(default: the newest event's day, today)"
 )
 
 
@@ -72,7 +75,14 @@ def parse_breach(text: str) -> BreachSpec:
         raise ValueError(f"unknown breach {text!r}; {BREACH_USAGE}")
     if spec.argument is None:
         return spec
-    if kind == "schema_drift":
+    if kind == "bad_event_day":
+        try:
+            date.fromisoformat(spec.argument)
+        except ValueError:
+            raise ValueError(
+                f"breach {text!r}: {spec.argument!r} is not a day; write it as YYYY-MM-DD"
+            ) from None
+    elif kind == "schema_drift":
         if spec.argument not in SCHEMA_DRIFT_VARIANTS:
             raise ValueError(f"unknown schema_drift variant {spec.argument!r}; {BREACH_USAGE}")
     elif kind == "volume_drop":
@@ -282,6 +292,33 @@ def _volume_drop(spec: BreachSpec, orders: Orders, seed: int, _as_of_s: int) -> 
     )
 
 
+def _bad_event_day(spec: BreachSpec, events: Events, seed: int, _as_of_s: int) -> PlantedBreach:
+    """Events of one day (default: the newest event's, today unless `stale` moved them) with an
+    event type no contract allows: only that day's partition of the event tables is
+    quarantined."""
+    day = (
+        date.fromisoformat(spec.argument)
+        if spec.argument
+        else datetime.fromtimestamp(int(events.ts_s.max()), UTC).date()
+    )
+    start = int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp())
+    on_day = np.flatnonzero((events.ts_s >= start) & (events.ts_s < start + SECONDS_PER_DAY))
+    if len(on_day) == 0:
+        raise ValueError(f"breach {spec.text!r}: no events on {day.isoformat()} to change")
+    rng = random_stream(seed, f"breach:{spec.kind}")
+    rows = np.sort(rng.choice(on_day, size=min(DEFAULT_PLANTED_ROWS, len(on_day)), replace=False))
+    events.event_type[rows] = len(v.EVENT_TYPES)  # BAD_EVENT_TYPE, after the valid ones
+    return PlantedBreach(
+        spec.text,
+        spec.kind,
+        "customer_events.parquet",
+        "raw_customer_events__event_type__invalid_values",
+        len(rows),
+        len(rows),
+        {"column": "event_type", "day": day.isoformat(), "value": v.BAD_EVENT_TYPE},
+    )
+
+
 Table = Customers | Orders | Events
 Planter = Callable[[BreachSpec, Any, int, int], PlantedBreach]  # Any: the planter's own table
 _PLANTERS: dict[str, Planter] = {
@@ -293,6 +330,7 @@ _PLANTERS: dict[str, Planter] = {
     "stale": _stale,
     "schema_drift": _schema_drift,
     "volume_drop": _volume_drop,
+    "bad_event_day": _bad_event_day,
 }
 FILE_OF_TABLE: dict[type[Table], str] = {
     Customers: "customers.parquet",
@@ -308,6 +346,7 @@ TABLE_OF_BREACH: dict[str, type[Table]] = {
     "stale": Events,
     "schema_drift": Orders,
     "volume_drop": Orders,
+    "bad_event_day": Events,
 }
 
 

@@ -169,7 +169,7 @@ def events_chunk(e: Events, rows: slice, ids: pa.Array) -> pa.Table:
         [
             _join("E", _digits(e.number[rows], 12)),
             pc.take(ids, e.customer[rows]),
-            pc.take(_vocabulary(v.EVENT_TYPES), e.event_type[rows]),
+            pc.take(_vocabulary((*v.EVENT_TYPES, v.BAD_EVENT_TYPE)), e.event_type[rows]),
             _pick(_vocabulary(v.CHANNELS), e.channel[rows]),
             _timestamps(e.ts_s[rows]),
         ],

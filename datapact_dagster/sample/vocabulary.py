@@ -149,5 +149,7 @@ EVENT_TYPES: tuple[str, ...] = (
 )
 EVENT_TYPE_WEIGHTS: tuple[float, ...] = (0.45, 0.25, 0.10, 0.05, 0.12, 0.03)
 EMAIL_OPEN = EVENT_TYPES.index("email_open")
+BAD_EVENT_TYPE = "teleport"
+"""An event type no contract allows, planted on one day by the `bad_event_day` breach."""
 CHANNELS: tuple[str, ...] = ("web", "app", "email")
 WEB, APP, EMAIL = range(len(CHANNELS))

@@ -24,12 +24,15 @@ from dagster._core.execution.api import execute_run  # runs a run created before
 
 from datapact_dagster.breaker.override import OVERRIDE_BY_TAG, OVERRIDE_TAG
 from datapact_dagster.defs.automation import UpstreamContractBreached
+from datapact_dagster.warehouse.partitions import PARTITION_TAG, current_partition_key
 from tests.alerts.support import SmtpSink
 
 RAW_ORDERS = dg.AssetKey(["bronze", "raw_orders"])
 SILVER_ORDERS = dg.AssetKey(["silver", "orders"])
 HELD = ["silver/orders", "gold/customer_profile", "gold/daily_revenue"]
 BREACHED_CHECK = "raw_orders__order_id__unique"
+PARTITION_NOW = {PARTITION_TAG: current_partition_key("daily")}
+"""The sample's event tables are partitioned by day: a run builds today's partition."""
 
 
 @dataclass
@@ -120,7 +123,7 @@ def _tell_story(tmp: Path, sink: SmtpSink) -> Story:
             dg.reconstructable(entry.contract_pipeline_job),
             instance=instance,
             asset_selection=selection,
-            tags=tags or {},
+            tags={**PARTITION_NOW, **(tags or {})},
             raise_on_error=False,
         )
 
@@ -159,7 +162,9 @@ def _tell_story(tmp: Path, sink: SmtpSink) -> Story:
         story.status_breached = status()
         tick("breached")
         tick("still breached")
-        schedule_data = schedule.evaluate_tick(dg.build_schedule_context(instance=instance))
+        schedule_data = schedule.evaluate_tick(
+            dg.build_schedule_context(instance=instance, repository_def=repository)
+        )
         story.held_schedule_selection = list(schedule_data.run_requests[0].asset_selection or [])
 
         story.automation_held["breached"] = _held_by(

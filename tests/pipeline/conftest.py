@@ -9,6 +9,8 @@ import pytest
 import sqlalchemy as sa
 
 from datapact_dagster.defs.resources import DataPactResource
+from datapact_dagster.pipeline.run_partition import partition_now
+from datapact_dagster.plan.project import load_project
 from datapact_dagster.sample.generate import generate_landing
 from tests.definitions_support import forget_definitions
 
@@ -67,13 +69,22 @@ def materialize_tables(
     instance: dg.DagsterInstance,
     selection: str | dg.AssetSelection | None = None,
 ) -> dg.ExecuteInProcessResult:
-    """Run the project's assets in process against `resource`, never raising on failure."""
+    """Run the project's assets in process against `resource`, never raising on failure; a
+    partitioned table builds the partition in progress, as `datapact run` does."""
+    graph = definitions.resolve_asset_graph()
+    chosen = (
+        dg.AssetSelection.all()
+        if selection is None
+        else dg.AssetSelection.from_coercible(selection)
+    )
+    tables = [tuple(k.path) for k in chosen.resolve(graph)]
     return dg.materialize(
         list(definitions.assets or []),
         resources={"datapact": resource},
         instance=instance,
         selection=selection,
         raise_on_error=False,
+        partition_key=partition_now(load_project().plans, tables),
     )
 
 

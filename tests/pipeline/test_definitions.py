@@ -22,6 +22,7 @@ def _shape(definitions: dg.Definitions) -> dict[str, object]:
             "group": node.group_name,
             "deps": sorted(k.to_user_string() for k in node.parent_keys),
             "checks": sorted(c.name for c in graph.get_check_keys_for_assets({key})),
+            "partitions": str(node.partitions_def) if node.partitions_def else None,
         }
     return {
         "assets": assets,

@@ -157,7 +157,9 @@ def _sensor_tick(story: Story, sink: SmtpSink) -> None:
             tables.update(k.asset_key.to_user_string() for k in job_graph.asset_check_keys)
         with dg.DagsterInstance.get() as instance:
             for schedule in repository.schedule_defs:
-                data = schedule.evaluate_tick(dg.build_schedule_context(instance=instance))
+                data = schedule.evaluate_tick(
+                    dg.build_schedule_context(instance=instance, repository_def=repository)
+                )
                 for request in data.run_requests or []:
                     story.scheduled_tables.update(
                         k.asset_key.to_user_string() for k in request.asset_check_keys or []

@@ -50,6 +50,9 @@ class WarehouseDialect(ABC):
     extensions, settings, other databases): contract SQL may not call them."""
     """Statements run once on every connection that builds or checks a table."""
     type_names: ClassVar[Mapping[str, frozenset[str]]] = {}
+    index_published_keys: ClassVar[bool] = True
+    """Index a partitioned table's keys table, so an increment's keys are looked up, not
+    scanned (a warehouse whose hash joins beat its index upkeep says False)."""
     """Its own column type names (lower case, no arguments) by logical type, beyond standard SQL's
     (see warehouse.types)."""
 

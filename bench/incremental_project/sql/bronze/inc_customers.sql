@@ -1,0 +1,1 @@
+SELECT * FROM landing.inc_customers
