@@ -105,6 +105,8 @@ def shown(unit: str, value: float) -> str:
     if unit == "share":
         return f"{value * 100:.2f}%"
     if unit == "seconds":
+        if value < 10:
+            return f"{value:.3f} s"
         return f"{value:,.1f} s" if value < 600 else f"{value / 3600:,.1f} h"
     return f"{value:,.0f}"
 
