@@ -5,6 +5,7 @@ from __future__ import annotations
 from datapact_dagster.changes.compare_columns import compare_columns
 from datapact_dagster.changes.compare_monitors import compare_monitors
 from datapact_dagster.changes.compare_rules import compare_rules
+from datapact_dagster.changes.compare_sla import compare_partitioning, compare_sla_targets
 from datapact_dagster.changes.locate import Locator
 from datapact_dagster.changes.model import Change
 from datapact_dagster.changes.recorder import Recorder
@@ -46,6 +47,7 @@ def compare_contracts(
             )
         _compare_header(rec, old, new)
         _compare_tables(rec, old, new)
+        compare_sla_targets(rec, old.sla_targets, new.sla_targets)
         if old.content_hash != new.content_hash and not rec.changes:
             rec.add(
                 "other_content_changed",
@@ -183,6 +185,7 @@ def compare_table(rec: Recorder, old: Table, new: Table) -> None:
     compare_monitors(rec, name, old.monitors, new.monitors, anchor=new.doc_path)
     _compare_relationships(rec, old, new)
     _compare_freshness(rec, old, new)
+    compare_partitioning(rec, name, old.partitioning, new.partitioning, anchor=new.doc_path)
 
 
 def _compare_key(rec: Recorder, old: Table, new: Table) -> None:

@@ -40,6 +40,10 @@ KIND_CLASS = MappingProxyType(
         "consumers_changed": C,
         "schedule_changed": C,
         "other_content_changed": C,
+        "sla_target_added": A,
+        "sla_target_removed": B,
+        "sla_target_loosened": B,
+        "sla_target_tightened": A,
         # table
         "table_added": A,
         "table_removed": B,
@@ -57,6 +61,7 @@ KIND_CLASS = MappingProxyType(
         "freshness_loosened": B,
         "freshness_tightened": A,
         "freshness_column_changed": B,
+        "partitioning_changed": C,
         # column
         "column_added": A,
         "column_removed": B,
