@@ -183,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=10_000_000, help="published rows")
     parser.add_argument("--days", type=int, default=100, help="published daily partitions")
     parser.add_argument("--new-rows", type=int, default=100_000, help="rows of the new day")
-    parser.add_argument("--repeat", type=int, default=3, help="calls timed per measurement")
+    parser.add_argument("--repeat", type=int, default=5, help="calls timed per measurement")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="datapact-bench-incr-") as folder:
