@@ -99,10 +99,14 @@ def _validate(suite_dict: dict[str, Any], relation: str, engine: sa.Engine) -> d
         for part, result_format in (("map", RESULT_FORMAT), ("rows", UNEXPECTED_ROWS_FORMAT))
         if by_format[part]
     ]
-    # the two validations are independent: on a warehouse with several check connections
-    # their queries overlap
-    with ThreadPoolExecutor(max_workers=for_engine(engine).check_connections) as pool:
-        validations = list(pool.map(lambda p: validate(*p), parts))
+    connections = for_engine(engine).check_connections
+    if connections == 1 or len(parts) == 1:  # a thread would only add its start-up
+        validations = [validate(*p) for p in parts]
+    else:
+        # the two validations are independent: on a warehouse with several check connections
+        # their queries overlap
+        with ThreadPoolExecutor(max_workers=connections) as pool:
+            validations = list(pool.map(lambda p: validate(*p), parts))
     for validation in validations:
         for r in validation.results:
             key = r.expectation_config.meta["datapact_key"]

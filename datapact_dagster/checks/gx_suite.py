@@ -8,6 +8,7 @@ by its registry entry (`checks.rules`); what depends on the warehouse is in `Sui
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cache
 from importlib.metadata import version
 from typing import Any
 
@@ -22,6 +23,12 @@ from datapact_dagster.checks.spec import CheckSpec
 from datapact_dagster.checks.suite_dialect import suite_dialect
 
 __all__ = ["OBSERVED_ALIAS", "UNEXPECTED_ROWS", "build_suite", "row_count_bounds"]
+
+
+@cache
+def _gx_version() -> str:
+    """Read from the installed package's metadata once per process (a file read each time)."""
+    return version("great_expectations")
 
 
 def build_suite(
@@ -60,7 +67,7 @@ def build_suite(
         "expectations": expectations,
         "suite_parameters": {},
         "meta": {
-            "great_expectations_version": version("great_expectations"),
+            "great_expectations_version": _gx_version(),
             "datapact_dialect": dialect,
         },
         "notes": None,

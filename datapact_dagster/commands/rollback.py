@@ -81,6 +81,7 @@ def run(args: argparse.Namespace) -> int:
 
     project = load_project()
     plan = resolve_plan(project.plans, args.table)
+    refuse_partitioned(plan)
     engine = warehouse_engine(settings.warehouse_url)
     if args.list:
         print(render_versions(versions.list_versions(engine, plan.table.physical_name), args))
@@ -108,6 +109,23 @@ def resolve_plan(plans: Sequence[TablePlan], name: str) -> TablePlan:
     known = ", ".join(sorted("/".join(p.table.asset_key) for p in plans))
     problem = "names several tables" if by_name else "is not a contract table"
     raise UserError(f"rollback: {name!r} {problem}; use one of: {known}")
+
+
+def refuse_partitioned(plan: TablePlan) -> None:
+    """A partitioned table's days are published in place: there is no earlier version of the
+    whole table to restore (docs/incremental.md), and restoring one would undo every day
+    published since, behind the keys table's back."""
+    partitioning = plan.table.partitioning
+    if partitioning is None:
+        return
+    asset_path = "/".join(plan.table.asset_key)
+    unit = "DAY" if partitioning.grain == "daily" else "HOUR"
+    raise UserError(
+        f"rollback: {asset_path} is partitioned ({partitioning.grain}, on "
+        f"{partitioning.column}): each partition is published in place, so no earlier "
+        f"versions are kept and it cannot be rolled back. To replace a bad partition, fix its "
+        f"source and rebuild it: datapact run --partition {unit}"
+    )
 
 
 def _roll_back(

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
     from datapact_dagster.breaker.read import Breakers
     from datapact_dagster.breaker.state import Health
+    from datapact_dagster.contract.model import ContractSet
     from datapact_dagster.plan.project import TablePlan
 
 COLUMNS = ["contract", "version", "table", "state", "breaker", "since", "failing checks", "holding"]
@@ -190,6 +191,7 @@ def run(args: argparse.Namespace) -> int:
         )
         if problem:
             raise UserError(problem, EXIT_SYSTEM_ERROR)
+    add_bad_partitions(root, rows, contracts)
     overlay = approval_overlay(root, contracts)
     for row in rows:
         hold = overlay.get(row["table"])
@@ -210,8 +212,47 @@ def run(args: argparse.Namespace) -> int:
                     f"  {row['table']}: {failure['check']} [{failure['severity']}] "
                     f"{failure['summary']} (run {failure['run_id']})"
                 )
+            for bad in row["bad_partitions"]:
+                print(
+                    f"  {row['table']}: partition {bad['partition']} quarantined, not published "
+                    f"(run {(bad['run_id'] or '?')[:8]}: {', '.join(bad['failed_checks'])}); "
+                    f"rebuild it once its source is fixed: datapact run --partition "
+                    f"{bad['partition']}"
+                )
     breached = any(r["breaker"] in ("open", "half-open") for r in rows)
     return EXIT_BREACHED if breached else EXIT_OK
+
+
+def add_bad_partitions(root: Any, rows: list[dict[str, Any]], contracts: ContractSet) -> None:
+    """`bad_partitions` of each row: a partitioned table's days whose latest build was
+    quarantined, until rebuilt clean (its breaker follows the latest build only)."""
+    from datapact_dagster.evidence.bad_partitions import bad_partitions
+    from datapact_dagster.evidence.store import EvidenceError, EvidenceStore, evidence_url
+
+    partitioned = {"/".join(t.asset_key) for _, t in contracts.tables if t.partitioning}
+    for row in rows:
+        row["bad_partitions"] = []
+    built = [r for r in rows if r["table"] in partitioned and r["last_checked"]]
+    if not built:
+        return
+    try:
+        store = EvidenceStore(evidence_url(root))
+    except EvidenceError as error:
+        raise UserError(str(error), EXIT_SYSTEM_ERROR) from None
+    try:
+        for row in built:
+            row["bad_partitions"] = [
+                {
+                    "partition": bad.partition,
+                    "run_id": bad.run_id,
+                    "at": bad.recorded_at,
+                    "failed_checks": list(bad.failed_checks),
+                    "quarantine_relation": bad.quarantine_relation,
+                }
+                for bad in bad_partitions(store, row["table"])
+            ]
+    finally:
+        store.close()
 
 
 def _text_row(row: dict[str, Any]) -> dict[str, Any]:

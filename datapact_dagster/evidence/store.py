@@ -158,6 +158,17 @@ class EvidenceStore:
             query = query.where(evidence_records.c.run_id == run_id)
         return [record_from_row(row) for row in self._read(query)]
 
+    def decisions(self, asset_key: str, kinds: Collection[Decision]) -> list[Record]:
+        """One table's decisions of `kinds`, in chain order."""
+        table = evidence_records.c
+        query = (
+            select(evidence_records)
+            .where(table.kind == "decision", table.asset_key == asset_key)
+            .where(table.decision.in_([Decision(k).value for k in kinds]))
+            .order_by(table.seq)
+        )
+        return [record_from_row(row) for row in self._read(query)]
+
     def tail(self, limit: int) -> list[Record]:
         """The last `limit` records, oldest first."""
         query = select(evidence_records).order_by(evidence_records.c.seq.desc()).limit(limit)

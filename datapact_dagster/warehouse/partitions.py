@@ -113,19 +113,17 @@ def cross_partition_duplicates(
             f"SELECT 1 FROM {quote(engine, keys)} AS k WHERE {matched} "
             f"AND NOT ({_window_binds(engine, time_column, 'k')}))"
         )
-        count = int(conn.execute(sa.text(f"SELECT COUNT(*) {found}"), _params(window)).scalar())
         shown = ", ".join(f"s.{_ident(engine, c)}" for c in key_cols)
-        samples = (
-            tuple(
-                tuple(row)
-                for row in conn.execute(
-                    sa.text(f"SELECT {shown} {found} ORDER BY {shown} LIMIT {SAMPLE_LIMIT}"),
-                    _params(window),
-                )
-            )
-            if count
-            else ()
-        )
+        # one round trip: the first keys and, beside each, how many rows were found in all
+        rows = conn.execute(
+            sa.text(
+                f"SELECT {shown}, COUNT(*) OVER () AS dp_found {found} "
+                f"ORDER BY {shown} LIMIT {SAMPLE_LIMIT}"
+            ),
+            _params(window),
+        ).all()
+    count = int(rows[0][-1]) if rows else 0
+    samples = tuple(tuple(row[:-1]) for row in rows)
     return KeyDuplicates(key_cols, count, samples)
 
 

@@ -8,14 +8,11 @@ key is event_id; the landing file repeats e1 on the next day.
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
-import duckdb
-
+from tests.pipeline.partitioned_project import partitioned_project, published
 from tests.processes import project_env, run_datapact
 
-FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "partitioned"
 LANDING_ROWS = (
     "('e1', TIMESTAMP '2026-11-20 10:00'), ('e2', TIMESTAMP '2026-11-20 11:00'), "
     "('e1', TIMESTAMP '2026-11-21 09:00'), ('e3', TIMESTAMP '2026-11-21 10:00')"
@@ -23,21 +20,7 @@ LANDING_ROWS = (
 
 
 def _project(tmp_path: Path) -> Path:
-    root = tmp_path / "project"
-    shutil.copytree(FIXTURE, root)
-    landing = root / ".datapact" / "landing"
-    landing.mkdir(parents=True)
-    duckdb.sql(
-        f"COPY (SELECT * FROM (VALUES {LANDING_ROWS}) AS t(event_id, event_ts)) "
-        f"TO '{landing / 'events.parquet'}' (FORMAT PARQUET)"
-    )
-    return root
-
-
-def _published(root: Path) -> list[tuple[str, str]]:
-    with duckdb.connect(str(root / ".datapact" / "warehouse.duckdb"), read_only=True) as conn:
-        rows = conn.sql("SELECT event_id, CAST(event_ts AS DATE) FROM bronze.events ORDER BY 1")
-        return [(e, str(d)) for e, d in rows.fetchall()]
+    return partitioned_project(tmp_path, LANDING_ROWS)
 
 
 def test_a_key_repeated_on_a_later_day_is_caught_and_that_day_quarantined(tmp_path: Path) -> None:
@@ -45,7 +28,7 @@ def test_a_key_repeated_on_a_later_day_is_caught_and_that_day_quarantined(tmp_pa
     env = project_env()
     first = run_datapact(root, env, "run", "--partition", "2026-11-20")
     assert first.returncode == 0, first.stderr
-    assert _published(root) == [("e1", "2026-11-20"), ("e2", "2026-11-20")]
+    assert published(root) == [("e1", "2026-11-20"), ("e2", "2026-11-20")]
 
     second = run_datapact(root, env, "run", "--partition", "2026-11-21", "--format", "json")
     assert second.returncode == 1, second.stderr
@@ -54,7 +37,7 @@ def test_a_key_repeated_on_a_later_day_is_caught_and_that_day_quarantined(tmp_pa
         "quarantined",
         ["events__event_id__unique"],
     )
-    assert _published(root) == [("e1", "2026-11-20"), ("e2", "2026-11-20")]
+    assert published(root) == [("e1", "2026-11-20"), ("e2", "2026-11-20")]
 
     report = run_datapact(root, env, "report", "--format", "json")
     assert (
@@ -64,7 +47,7 @@ def test_a_key_repeated_on_a_later_day_is_caught_and_that_day_quarantined(tmp_pa
 
     again = run_datapact(root, env, "run", "--partition", "2026-11-20")
     assert again.returncode == 0, again.stderr  # its own keys are no duplicate of itself
-    assert _published(root) == [("e1", "2026-11-20"), ("e2", "2026-11-20")]
+    assert published(root) == [("e1", "2026-11-20"), ("e2", "2026-11-20")]
 
 
 def test_a_partition_outside_the_range_is_refused_with_exit_2(tmp_path: Path) -> None:
