@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
+from datapact_dagster.checks.gx_import import import_gx
 from datapact_dagster.warehouse.dialects import DIALECTS, for_engine
 
 if TYPE_CHECKING:
@@ -21,8 +22,7 @@ _lock = threading.RLock()
 def gx() -> Any:
     """The great_expectations module, imported on first use, with every warehouse's extensions
     (data source types, metrics) registered."""
-    import great_expectations
-
+    great_expectations = import_gx()
     for dialect in DIALECTS:
         dialect.register_gx()
     return great_expectations

@@ -101,6 +101,7 @@ def forkserver_preload() -> list[str]:
     extensions = [module for dialect in DIALECTS for module in dialect.gx_extensions]
     return [
         "dagster._core.executor.multiprocess",
+        "datapact_dagster.checks.gx_preload",
         "great_expectations",
         *extensions,
         "datapact_dagster.checks.gx_run",

@@ -137,11 +137,10 @@ def quarantine(
     _ensure_quarantine_index(engine)
     with engine.begin() as conn:
         conn.execute(sa.text(dialect.drop_table(quote(engine, target))))
+        schema, _, name = target.rpartition(".")
         source = quote(engine, staged.relation)
-        conn.execute(
-            sa.text(dialect.create_table_as(quote(engine, target), f"SELECT * FROM {source}"))
-        )
-        conn.execute(sa.text(f"DROP TABLE {quote(engine, staged.relation)}"))
+        for statement in dialect.move_table(source, quote(engine, schema), quote(engine, name)):
+            conn.execute(sa.text(statement))
         conn.execute(
             sa.text(f"DELETE FROM {quote(engine, QUARANTINE_INDEX)} WHERE relation = :r"),
             {"r": target},

@@ -41,6 +41,23 @@ def test_quarantine_keeps_published_table_and_rejectedrelation_rows(engine: sa.E
     assert [tuple(r) for r in index] == [("silver.t", 2, "id out of range")]
 
 
+def test_quarantine_moves_the_staged_table_without_a_copy_where_the_warehouse_can(
+    engine: sa.Engine,
+) -> None:
+    staged = wap.stage(engine, "silver.t", "SELECT 7 AS id UNION ALL SELECT 8")
+    oid = "SELECT CAST(:name AS regclass)::oid"  # PostgreSQL's identity of a table
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            staged_oid = conn.execute(sa.text(oid), {"name": staged.relation}).scalar()
+    relation = wap.quarantine(engine, "silver.t", staged, "run-move-1", "id out of range")
+    assert relation_rows(engine, relation) == [(7,), (8,)]
+    with engine.connect() as conn:
+        assert not wap.relation_exists(conn, staged.relation)
+        assert not wap.relation_exists(conn, f"silver.{relation.rpartition('.')[2]}")
+        if engine.dialect.name == "postgresql":  # the same table, renamed and moved
+            assert conn.execute(sa.text(oid), {"name": relation}).scalar() == staged_oid
+
+
 def test_purge_drops_only_expired_quarantine(engine: sa.Engine) -> None:
     staged = wap.stage(engine, "silver.t", "SELECT 1 AS id")
     relation = wap.quarantine(engine, "silver.t", staged, "run1", "bad")

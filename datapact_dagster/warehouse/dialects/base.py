@@ -106,6 +106,15 @@ class WarehouseDialect(ABC):
     def drop_table(self, relation: str) -> str:
         return f"DROP TABLE IF EXISTS {relation}"
 
+    def move_table(self, relation: str, schema: str, name: str) -> list[str]:
+        """Statements, run in one transaction, that move `relation` to `schema`.`name` (all
+        quoted; no table of that name exists there): a copy, as not every warehouse can move a
+        table between schemas (DuckDB cannot)."""
+        return [
+            self.create_table_as(f"{schema}.{name}", f"SELECT * FROM {relation}"),
+            f"DROP TABLE {relation}",
+        ]
+
     @abstractmethod
     def fingerprint_query(self, relation: str, extra: Sequence[str] = ()) -> str:
         """A query returning one row: the row count and an order-independent content hash, then

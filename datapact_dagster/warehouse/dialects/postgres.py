@@ -52,6 +52,12 @@ class PostgresDialect(WarehouseDialect):
             f"AS TEXT){more} FROM {relation} AS t"
         )
 
+    def move_table(self, relation: str, schema: str, name: str) -> list[str]:
+        """Renamed in its schema, then moved: a catalog change, no row copied."""
+        source_schema = relation.rpartition(".")[0]
+        renamed = f"{source_schema}.{name}" if source_schema else name
+        return [self.rename_table(relation, name), f"ALTER TABLE {renamed} SET SCHEMA {schema}"]
+
     def expose_file(self, connection: sa.Connection, path: Path, relation: str) -> None:
         """A table filled from the Parquet file by one bulk COPY."""
         import pyarrow.csv as pa_csv
