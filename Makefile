@@ -10,7 +10,7 @@ check-uv:
 
 $(SYNC): pyproject.toml uv.lock
 	@$(MAKE) --no-print-directory check-uv
-	$(UV) sync --locked
+	$(UV) sync --locked --compile-bytecode
 	@touch $@
 
 # The demo: `datapact run` never makes data up, so the sample landing files are generated first.
