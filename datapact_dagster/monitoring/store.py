@@ -10,6 +10,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
+from datapact_dagster.monitoring.columns import run_columns
 from datapact_dagster.monitoring.model import TableMetrics
 from datapact_dagster.warehouse.urls import installed_driver_url
 
@@ -20,23 +21,7 @@ table_metrics = sa.Table(
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("recorded_at", sa.String(40), nullable=False),
-    sa.Column("asset", sa.String(512), nullable=False),
-    sa.Column("physical_name", sa.String(512), nullable=False),
-    sa.Column("contract_id", sa.String(255), nullable=False),
-    sa.Column("contract_version", sa.String(64), nullable=False),
-    sa.Column("run_id", sa.String(128), nullable=False),
-    sa.Column("run_kind", sa.String(16), nullable=False),
-    sa.Column("row_count", sa.BigInteger, nullable=False),
-    sa.Column("row_delta", sa.BigInteger),
-    sa.Column("build_seconds", sa.Float),
-    sa.Column("check_seconds", sa.Float, nullable=False),
-    sa.Column("freshness_lag_seconds", sa.Float),
-    sa.Column("checks_passed", sa.Integer, nullable=False),
-    sa.Column("checks_failed", sa.Integer, nullable=False),
-    sa.Column("checks_errored", sa.Integer, nullable=False),
-    sa.Column("breaker", sa.String(16), nullable=False),
-    sa.Column("published", sa.Boolean, nullable=False),
-    sa.Column("accepted", sa.Boolean, nullable=False),
+    *run_columns(),
     sa.Column("null_rates", sa.Text, nullable=False),
     sa.Column("distinct_counts", sa.Text, nullable=False),
     sa.Index("ix_datapact_table_metrics_asset", "asset", "recorded_at"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from datapact_dagster.monitoring.columns import run_columns
 from datapact_dagster.monitoring.model import TableMetrics
 from datapact_dagster.warehouse.dialects import for_engine
 from datapact_dagster.warehouse.names import MONITORING_SCHEMA
@@ -16,23 +17,7 @@ runs = sa.Table(
     "table_runs",
     metadata,
     sa.Column("recorded_at", sa.DateTime, nullable=False),
-    sa.Column("asset", sa.String(512), nullable=False),
-    sa.Column("physical_name", sa.String(512), nullable=False),
-    sa.Column("contract_id", sa.String(255), nullable=False),
-    sa.Column("contract_version", sa.String(64), nullable=False),
-    sa.Column("run_id", sa.String(128), nullable=False),
-    sa.Column("run_kind", sa.String(16), nullable=False),
-    sa.Column("row_count", sa.BigInteger, nullable=False),
-    sa.Column("row_delta", sa.BigInteger),
-    sa.Column("build_seconds", sa.Double),
-    sa.Column("check_seconds", sa.Double, nullable=False),
-    sa.Column("freshness_lag_seconds", sa.Double),
-    sa.Column("checks_passed", sa.Integer, nullable=False),
-    sa.Column("checks_failed", sa.Integer, nullable=False),
-    sa.Column("checks_errored", sa.Integer, nullable=False),
-    sa.Column("breaker", sa.String(16), nullable=False),
-    sa.Column("published", sa.Boolean, nullable=False),
-    sa.Column("accepted", sa.Boolean, nullable=False),
+    *run_columns(),
 )
 columns = sa.Table(
     "column_runs",
