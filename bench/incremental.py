@@ -223,7 +223,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps({**figures, "targets_met": ok}, indent=2, default=str))
-    return 0 if all(ok.values()) else 1
+    # Like the other benches: a figure off its target is reported, a wrong answer fails.
+    correct = ("cross-partition duplicate found", "missing parent found", "every check evaluated")
+    return 0 if all(ok[name] for name in correct) else 1
 
 
 if __name__ == "__main__":
