@@ -33,6 +33,24 @@ def project_env(**extra: str) -> dict[str, str]:
     return {**base, **extra}
 
 
+def alerting_env(tmp: Path, project: Path, smtp_port: int, **extra: str) -> dict[str, str]:
+    """A project's settings with every store under `tmp`, alerts mailed to a local SMTP sink
+    on `smtp_port` after one attempt (`tmp/alerts.yaml` is written), plus `extra`."""
+    (tmp / "alerts.yaml").write_text("retry: {attempts: 1}\n")
+    return {
+        "DATAPACT_PROJECT_DIR": str(project),
+        "DATAPACT_STATE_DIR": str(tmp / "state"),
+        "DAGSTER_HOME": str(tmp / "dagster_home"),
+        "DATAPACT_WAREHOUSE_URL": f"duckdb:///{tmp / 'warehouse.duckdb'}",
+        "DATAPACT_EVIDENCE_URL": f"sqlite:///{tmp / 'evidence.db'}",
+        "DATAPACT_ALERTS_DB": str(tmp / "alerts.db"),
+        "DATAPACT_ALERTS_FILE": str(tmp / "alerts.yaml"),
+        "DATAPACT_SMTP_HOST": "127.0.0.1",
+        "DATAPACT_SMTP_PORT": str(smtp_port),
+        **extra,
+    }
+
+
 def run_datapact(cwd: Path, env: Mapping[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     """`datapact ARGS` in a fresh interpreter, as a user runs it, in `cwd`."""
     return subprocess.run(

@@ -31,6 +31,7 @@ from datapact_dagster.evidence.report_model import parse_timestamp
 from datapact_dagster.evidence.store import utc_timestamp
 from tests.alerts.support import SmtpSink
 from tests.definitions_support import forget_definitions
+from tests.processes import alerting_env
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "sla"
 ROWS = 300
@@ -59,21 +60,9 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Story]:
     tmp = tmp_path_factory.mktemp("sla")
     project = tmp / "project"
     shutil.copytree(FIXTURE, project)
-    (tmp / "alerts.yaml").write_text("retry: {attempts: 1}\n")
     sink = SmtpSink()
     sink.start()
-    env = {
-        "DATAPACT_PROJECT_DIR": str(project),
-        "DATAPACT_STATE_DIR": str(tmp / "state"),
-        "DATAPACT_LANDING_DIR": str(tmp / "landing"),
-        "DAGSTER_HOME": str(tmp / "dagster_home"),
-        "DATAPACT_WAREHOUSE_URL": f"duckdb:///{tmp / 'warehouse.duckdb'}",
-        "DATAPACT_EVIDENCE_URL": f"sqlite:///{tmp / 'evidence.db'}",
-        "DATAPACT_ALERTS_DB": str(tmp / "alerts.db"),
-        "DATAPACT_ALERTS_FILE": str(tmp / "alerts.yaml"),
-        "DATAPACT_SMTP_HOST": "127.0.0.1",
-        "DATAPACT_SMTP_PORT": str(sink.port),
-    }
+    env = alerting_env(tmp, project, sink.port, DATAPACT_LANDING_DIR=str(tmp / "landing"))
     story = Story(tmp)
     try:
         with pytest.MonkeyPatch.context() as patch:

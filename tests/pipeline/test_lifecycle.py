@@ -25,6 +25,7 @@ import pytest
 
 from tests.alerts.support import SmtpSink
 from tests.definitions_support import forget_definitions
+from tests.processes import alerting_env
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "lifecycle"
 LEGACY = "contracts/legacy_orders.yaml"
@@ -65,20 +66,9 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Story]:
     tmp = tmp_path_factory.mktemp("lifecycle")
     project = tmp / "project"
     shutil.copytree(FIXTURE, project)
-    (tmp / "alerts.yaml").write_text("retry: {attempts: 1}\n")
     sink = SmtpSink()
     sink.start()
-    env = {
-        "DATAPACT_PROJECT_DIR": str(project),
-        "DATAPACT_STATE_DIR": str(tmp / "state"),
-        "DAGSTER_HOME": str(tmp / "dagster_home"),
-        "DATAPACT_WAREHOUSE_URL": f"duckdb:///{tmp / 'warehouse.duckdb'}",
-        "DATAPACT_EVIDENCE_URL": f"sqlite:///{tmp / 'evidence.db'}",
-        "DATAPACT_ALERTS_DB": str(tmp / "alerts.db"),
-        "DATAPACT_ALERTS_FILE": str(tmp / "alerts.yaml"),
-        "DATAPACT_SMTP_HOST": "127.0.0.1",
-        "DATAPACT_SMTP_PORT": str(sink.port),
-    }
+    env = alerting_env(tmp, project, sink.port)
     story = Story(project, tmp / "warehouse.duckdb")
     try:
         with pytest.MonkeyPatch.context() as patch:
