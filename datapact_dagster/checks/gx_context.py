@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
+from datapact_dagster.checks import gx_fast_paths
 from datapact_dagster.checks.gx_import import import_gx
 from datapact_dagster.warehouse.dialects import DIALECTS, for_engine
 
@@ -23,6 +24,7 @@ def gx() -> Any:
     """The great_expectations module, imported on first use, with every warehouse's extensions
     (data source types, metrics) registered."""
     great_expectations = import_gx()
+    gx_fast_paths.install()
     for dialect in DIALECTS:
         dialect.register_gx()
     return great_expectations

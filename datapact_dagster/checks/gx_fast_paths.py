@@ -1,0 +1,137 @@
+"""Faster versions of two GX internals that dominate the validation of a small batch.
+
+Checking one day of a partitioned table runs a handful of millisecond queries; GX's own Python
+around them took longer than the queries, in two places:
+
+* `Expectation.configuration` is a property that serialises the whole expectation (a pydantic
+  `.dict()` plus a regex on the class name) on every access, and GX's `_get_domain_kwargs`,
+  `_get_success_kwargs`, `_get_success_kwarg` and `_get_runtime_kwargs` access it once per key:
+  about 700 times in one validation of a seven-rule suite. The replacements read every key from
+  one configuration per call.
+* `IDDict.to_id` (the id of each of the thousands of metric configurations GX builds) passes
+  every value through `convert_to_json_serializable`, whose chain of `isinstance` checks ends in
+  numpy dtype tests for a plain `None`. For a dict of plain JSON values the result is the value
+  itself, so it is dumped directly; anything else still takes GX's path.
+
+Each replacement returns exactly what GX's own method returns: tests/checks/test_gx_fast_paths.py
+compares them on every expectation DataPact compiles and on the metric kwargs GX builds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+from typing import Any
+
+_UNSET = object()
+# GX's own logger, so its warning about an unknown kwarg reads as it always did
+_gx_logger = logging.getLogger("great_expectations.expectations.expectation")
+_PLAIN_SCALARS = (str, int, bool, type(None))
+
+
+def _kwarg(self: Any, configured: dict[str, Any], key: str, default: Any = None) -> Any:
+    """GX's `_get_success_kwarg`, on an already-built configuration's kwargs."""
+    value = configured.get(key, _UNSET)
+    if value is not _UNSET:
+        return value
+    field = self.__fields__.get(key)
+    if field is not None:
+        return field.default if not field.required else default
+    _gx_logger.warning(
+        f'_get_success_kwarg called with key "{key}", '
+        f"but it is not a known field of {type(self).__name__}"
+    )
+    return default
+
+
+def _success_kwargs_from(self: Any, configured: dict[str, Any]) -> dict[str, Any]:
+    kwargs = {key: configured.get(key, self._get_default_value(key)) for key in self.success_keys}
+    kwargs.update(
+        {key: configured.get(key, self._get_default_value(key)) for key in self.domain_keys}
+    )
+    return kwargs
+
+
+def _domain_kwargs(self: Any) -> dict[str, Any]:
+    configured = self.configuration.kwargs
+    return {key: configured.get(key, self._get_default_value(key)) for key in self.domain_keys}
+
+
+def _success_kwargs(self: Any) -> dict[str, Any]:
+    return _success_kwargs_from(self, self.configuration.kwargs)
+
+
+def _success_kwarg(self: Any, key: str, default: Any = None) -> Any:
+    return _kwarg(self, self.configuration.kwargs, key, default)
+
+
+def _runtime_kwargs_with(parse_result_format: Any) -> Any:
+    def _runtime_kwargs(self: Any, runtime_configuration: dict | None = None) -> dict[str, Any]:
+        runtime_configuration = runtime_configuration or {}
+        configured = self.configuration.kwargs
+        runtime_kwargs = {
+            key: runtime_configuration.get(key, _kwarg(self, configured, key))
+            for key in self.runtime_keys
+        }
+        runtime_kwargs.update(_success_kwargs_from(self, configured))
+        runtime_kwargs["result_format"] = parse_result_format(runtime_kwargs["result_format"])
+        return runtime_kwargs
+
+    return _runtime_kwargs
+
+
+def is_plain_json(value: Any) -> bool:
+    """True when `convert_to_json_serializable(value)` would hand back the same JSON."""
+    kind = type(value)
+    if kind in _PLAIN_SCALARS:
+        return True
+    if kind is float:
+        return not math.isnan(value)
+    if kind in (list, tuple):
+        return all(is_plain_json(item) for item in value)
+    if kind is dict:
+        return all(type(k) is str and is_plain_json(v) for k, v in value.items())
+    return False
+
+
+def _to_id_with(original: Any) -> Any:
+    def to_id(self: Any, id_keys: Any = None, id_ignore_keys: Any = None) -> Any:
+        keys = set(self.keys() if id_keys is None else id_keys)
+        keys -= set(self._id_ignore_keys if id_ignore_keys is None else id_ignore_keys)
+        if len(keys) < 2:
+            return original(self, id_keys, id_ignore_keys)
+        picked = {k: self[k] for k in keys}
+        if not all(type(k) is str for k in picked) or not is_plain_json(picked):
+            return original(self, id_keys, id_ignore_keys)
+        return hashlib.md5(
+            json.dumps(picked, sort_keys=True).encode("utf-8"), usedforsecurity=False
+        ).hexdigest()
+
+    return to_id
+
+
+ORIGINALS: dict[str, Any] = {}
+"""GX's own methods, by name, as they were before `install` (tests compare against them)."""
+
+
+def install() -> None:
+    """Put the fast paths in place on GX's classes (once per process)."""
+    from great_expectations.core.id_dict import IDDict
+    from great_expectations.expectations import expectation as expectation_module
+
+    expectation_class = expectation_module.Expectation
+    if ORIGINALS:
+        return
+    replacements = {
+        "_get_domain_kwargs": _domain_kwargs,
+        "_get_success_kwargs": _success_kwargs,
+        "_get_success_kwarg": _success_kwarg,
+        "_get_runtime_kwargs": _runtime_kwargs_with(expectation_module.parse_result_format),
+    }
+    for name, fast in replacements.items():
+        ORIGINALS[name] = getattr(expectation_class, name)
+        setattr(expectation_class, name, fast)
+    ORIGINALS["to_id"] = IDDict.to_id
+    IDDict.to_id = _to_id_with(IDDict.to_id)
