@@ -13,7 +13,7 @@ from datapact_dagster.warehouse.engine import quote
 def relation_exists(conn: sa.Connection, qualified: str) -> bool:
     """Whether `schema.table` (or `table` in the session's schema) exists."""
     schema, _, name = qualified.rpartition(".")
-    return sa.inspect(conn).has_table(name, schema=schema or None)
+    return for_engine(conn.engine).has_relation(conn, name, schema or None)
 
 
 def ensure_schema(engine: sa.Engine, schema: str) -> None:

@@ -83,6 +83,29 @@ def test_lookups_agree(engine: sa.Engine) -> None:
     assert isinstance(dialect, WarehouseDialect)
 
 
+def test_columns_and_existence_of_tables_and_views(engine: sa.Engine) -> None:
+    dialect = for_engine(engine)
+    odd = 'odd "name.x'
+    quoted_odd = '"odd ""name.x"'
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"CREATE SCHEMA {SCHEMA}"))
+        conn.execute(sa.text(f'CREATE TABLE {SCHEMA}.{quoted_odd} (b INTEGER, "A c" VARCHAR(5))'))
+        conn.execute(sa.text(f"CREATE VIEW {SCHEMA}.v AS SELECT 1 AS one"))
+    with engine.begin() as conn:
+        # a missing relation answers empty and leaves the transaction usable
+        assert dialect.column_types(conn, "missing", SCHEMA) == {}
+        assert not dialect.has_relation(conn, "missing", SCHEMA)
+        assert not dialect.has_relation(conn, odd, "no_such_schema")
+        columns = dialect.column_types(conn, odd, SCHEMA)
+        assert list(columns) == ["b", "A c"]
+        assert columns["b"].lower() in ("integer", "int4")
+        assert dialect.has_relation(conn, odd, SCHEMA)
+        assert dialect.has_relation(conn, "v", SCHEMA)
+        assert list(dialect.column_types(conn, "v", SCHEMA)) == ["one"]
+        assert conn.execute(sa.text("SELECT 1")).scalar() == 1
+    assert list(relation_columns(engine, f"{SCHEMA}.v")) == ["one"]
+
+
 def test_stage_publish_swap_and_quarantine(engine: sa.Engine) -> None:
     wap.publish(engine, TABLE, wap.stage(engine, TABLE, "SELECT 1 AS id, 'a' AS v"))
     staged = wap.stage(engine, TABLE, "SELECT 2 AS id, 'b' AS v UNION ALL SELECT 3, 'c'")

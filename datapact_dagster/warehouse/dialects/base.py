@@ -20,6 +20,11 @@ from sqlglot import exp
 from datapact_dagster.warehouse.sql_parse import SOURCE_DIALECT
 
 _SESSION_CONFIGURED = "datapact_session_configured"
+_INFORMATION_SCHEMA_COLUMNS = sa.text(
+    "SELECT column_name, data_type FROM information_schema.columns"
+    " WHERE table_name = :table AND table_schema = COALESCE(:schema, current_schema())"
+    " ORDER BY ordinal_position"
+)
 
 
 class WarehouseDialect(ABC):
@@ -42,19 +47,31 @@ class WarehouseDialect(ABC):
     native_regex: ClassVar[bool]
     """GX's regex expectations run here as they are (else the suite writes its own SQL)."""
     session_settings: ClassVar[tuple[str, ...]] = ()
+    """Statements run once on every connection that builds or checks a table."""
     max_name_bytes: ClassVar[int] = 63
     """The longest name (bytes of UTF-8) it keeps whole; SQL's common limit (NAMEDATALEN - 1)
     unless a warehouse keeps more."""
     outside_function_prefixes: ClassVar[tuple[str, ...]] = ()
     """Name prefixes of this warehouse's functions that reach outside the data (files,
     extensions, settings, other databases): contract SQL may not call them."""
-    """Statements run once on every connection that builds or checks a table."""
     type_names: ClassVar[Mapping[str, frozenset[str]]] = {}
+    """Its own column type names (lower case, no arguments) by logical type, beyond standard SQL's
+    (see warehouse.types)."""
     index_published_keys: ClassVar[bool] = True
     """Index a partitioned table's keys table, so an increment's keys are looked up, not
     scanned (a warehouse whose hash joins beat its index upkeep says False)."""
-    """Its own column type names (lower case, no arguments) by logical type, beyond standard SQL's
-    (see warehouse.types)."""
+
+    def has_relation(self, connection: sa.Connection, table: str, schema: str | None) -> bool:
+        """Whether the table or view `schema.table` exists (the current schema when None)."""
+        return sa.inspect(connection).has_table(table, schema=schema)
+
+    def column_types(
+        self, connection: sa.Connection, table: str, schema: str | None
+    ) -> dict[str, str]:
+        """Column name -> type name of `schema.table` (the current schema when None), in order;
+        empty when there is no such table or view."""
+        rows = connection.execute(_INFORMATION_SCHEMA_COLUMNS, {"table": table, "schema": schema})
+        return {str(name): str(data_type) for name, data_type in rows}
 
     def prepare_url(self, url: URL) -> None:  # noqa: B027 (an optional hook)
         """Make what must exist before the first connection to `url` (e.g. a file's folder)."""
