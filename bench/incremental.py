@@ -11,7 +11,7 @@ earlier (a duplicate only a table-wide look finds) and one customer_id with no p
 Timed, each the same way: in this process after GX is imported, one untimed warm-up call,
 then the median of `--repeat` calls:
 * increment: the check step DataPact runs for the new partition (every contract check on the
-  staged day, then its keys anti-joined against the published keys);
+  staged day, and beside them its keys anti-joined against the published keys);
 * full: every contract check on the whole published table (what a run without partitions does).
 
 Targets: increment <= 5% of full, both faults found, peak RSS <= 1 GiB.
@@ -122,9 +122,9 @@ def measure(db: Path, new_day: str, repeat: int) -> dict[str, Any]:
 
     from datapact_dagster.checks.engine import run_table_checks
     from datapact_dagster.checks.gx_context import gx
-    from datapact_dagster.pipeline.partition_step import with_cross_partition_keys
+    from datapact_dagster.pipeline.partition_step import checked_across_partitions
     from datapact_dagster.plan.loading import require_contracts
-    from datapact_dagster.warehouse.partitions import window_for
+    from datapact_dagster.warehouse.partitions import cross_partition_duplicates, window_for
 
     gx()
     contract_set = require_contracts(PROJECT)
@@ -153,13 +153,19 @@ def measure(db: Path, new_day: str, repeat: int) -> dict[str, Any]:
     keys_seconds: list[float] = []
 
     def increment() -> list[Any]:
-        results = checks(staged)
+        return checked_across_partitions(
+            engine, table, specs, staged, window, lambda: checks(staged)
+        )
+
+    def keys_alone() -> None:
         started = time.perf_counter()
-        results = with_cross_partition_keys(engine, table, results, staged, window)
+        cross_partition_duplicates(
+            engine, EVENTS, staged, ("event_id",), table.partitioning.column, window
+        )
         keys_seconds.append(time.perf_counter() - started)
-        return results
 
     increment_timing, increment_results = _median_call(increment, repeat)
+    _median_call(keys_alone, repeat)
     del keys_seconds[0]  # the untimed warm-up call's
     increment_rss = _peak_rss_bytes()
     full_timing, full_results = _median_call(lambda: checks(EVENTS), repeat)
@@ -207,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
         f"incremental check: {args.rows:,} rows in {args.days} daily partitions, new day "
         f"{new_day} of {args.new_rows:,} rows (data built in {built:.1f}s)\n"
         f"  increment check  {figures['increment']['seconds']:8.3f}s (median of {args.repeat})\n"
-        f"    of which keys  {figures['keys_anti_join_seconds']:8.3f}s (anti-join, keys table)\n"
+        f"  keys alone       {figures['keys_anti_join_seconds']:8.3f}s (anti-join; runs beside)\n"
         f"  full check       {figures['full']['seconds']:8.3f}s\n"
         f"  share            {figures['share']:8.2%}   (target <= {TARGET_MAX_SHARE:.0%})\n"
         f"  duplicate        {duplicate or 'NOT FOUND'}\n"

@@ -8,7 +8,8 @@ keys are anti-joined against the keys published in every other partition.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import sqlalchemy as sa
 
@@ -16,6 +17,7 @@ from datapact_dagster.checks.result import PII_MASK, CheckResult, Verdict
 from datapact_dagster.checks.spec import CheckKind, CheckSpec
 from datapact_dagster.contract.model import Table
 from datapact_dagster.warehouse.partitions import (
+    KeyDuplicates,
     Window,
     cross_partition_duplicates,
     drop_keys,
@@ -55,51 +57,74 @@ def published_key_columns(specs: Sequence[CheckSpec]) -> tuple[str, ...]:
     return tuple(found)
 
 
-def with_cross_partition_keys(
+def checked_across_partitions(
     engine: sa.Engine,
     table: Table,
-    results: Sequence[CheckResult],
+    specs: Sequence[CheckSpec],
     staged_relation: str,
     window: Window,
+    run_checks: Callable[[], Sequence[CheckResult]],
 ) -> list[CheckResult]:
-    """Each key rule's result, failed when a staged key is published in another partition."""
+    """`run_checks()` (the checks on the staged partition), each key rule's result failed
+    when a staged key is published in another partition.
+
+    The anti-join on the keys table needs no check result, so it runs on a second
+    connection while the checks run: the warehouse works on it while GX plans its suite.
+    """
     assert table.partitioning is not None
-    out: list[CheckResult] = []
-    for result in results:
-        if result.spec.kind not in KEY_KINDS or result.verdict not in (Verdict.PASS, Verdict.FAIL):
-            out.append(result)
-            continue
-        columns = key_columns_of(result.spec)
-        found = cross_partition_duplicates(
-            engine,
-            table.physical_name,
-            staged_relation,
-            columns,
-            table.partitioning.column,
-            window,
-        )
-        if not found.count:
-            out.append(result)
-            continue
-        masked = set(columns) & set(table.pii_columns)
-        samples = tuple(
-            PII_MASK if masked else (row[0] if len(row) == 1 else list(row))
-            for row in found.samples
-        )
-        note = (
-            f"{found.count} row(s) of partition {window.key} repeat a key ("
-            f"{', '.join(columns)}) already published in another partition"
-        )
-        out.append(
-            dataclasses.replace(
-                result,
-                passed=False,
-                summary=note if result.passed else f"{result.summary}; {note}",
-                unexpected_count=(result.unexpected_count or 0) + found.count,
-                samples=(*samples, *result.samples),
+    key_sets = list(dict.fromkeys(key_columns_of(s) for s in specs if s.kind in KEY_KINDS))
+    if not key_sets:
+        return list(run_checks())
+
+    def look_up() -> dict[tuple[str, ...], KeyDuplicates]:
+        assert table.partitioning is not None
+        return {
+            columns: cross_partition_duplicates(
+                engine,
+                table.physical_name,
+                staged_relation,
+                columns,
+                table.partitioning.column,
+                window,
             )
-        )
-    return out
+            for columns in key_sets
+        }
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="datapact-keys") as pool:
+        pending = pool.submit(look_up)
+        results = run_checks()
+        found = pending.result()
+    return [_with_published_keys(table, result, found, window) for result in results]
+
+
+def _with_published_keys(
+    table: Table,
+    result: CheckResult,
+    found: dict[tuple[str, ...], KeyDuplicates],
+    window: Window,
+) -> CheckResult:
+    if result.spec.kind not in KEY_KINDS or result.verdict not in (Verdict.PASS, Verdict.FAIL):
+        return result
+    columns = key_columns_of(result.spec)
+    duplicates = found[columns]
+    if not duplicates.count:
+        return result
+    masked = set(columns) & set(table.pii_columns)
+    samples = tuple(
+        PII_MASK if masked else (row[0] if len(row) == 1 else list(row))
+        for row in duplicates.samples
+    )
+    note = (
+        f"{duplicates.count} row(s) of partition {window.key} repeat a key ("
+        f"{', '.join(columns)}) already published in another partition"
+    )
+    return dataclasses.replace(
+        result,
+        passed=False,
+        summary=note if result.passed else f"{result.summary}; {note}",
+        unexpected_count=(result.unexpected_count or 0) + duplicates.count,
+        samples=(*samples, *result.samples),
+    )
 
 
 def publish_window(

@@ -16,7 +16,7 @@ from datapact_dagster.monitoring.anomaly import judge_monitors
 from datapact_dagster.monitoring.measure import measure, profiled_columns
 from datapact_dagster.monitoring.model import RunKind, TableMetrics
 from datapact_dagster.monitoring.warehouse_copy import copy_to_warehouse
-from datapact_dagster.pipeline.partition_step import with_cross_partition_keys
+from datapact_dagster.pipeline.partition_step import checked_across_partitions
 from datapact_dagster.plan.project import TablePlan
 from datapact_dagster.warehouse.catalog import relation_columns
 from datapact_dagster.warehouse.partitions import Window
@@ -68,9 +68,17 @@ def audit_and_measure(
     its own), this run's metrics and the anomaly monitors judged on them; results in spec
     order. A partition's (`window`) key rules also look at the other published partitions."""
     started = time.monotonic()
-    checked = audit(ctx, contract_set, plan, specs, relation, as_of)
-    if window is not None:
-        checked = with_cross_partition_keys(ctx.engine, plan.table, checked, relation, window)
+    if window is None:
+        checked = audit(ctx, contract_set, plan, specs, relation, as_of)
+    else:
+        checked = checked_across_partitions(
+            ctx.engine,
+            plan.table,
+            specs,
+            relation,
+            window,
+            lambda: audit(ctx, contract_set, plan, specs, relation, as_of),
+        )
     nulls, keys = profiled_columns(plan.table, list(relation_columns(ctx.engine, relation)))
     found = profile(ctx.engine, relation, nulls, keys)
     history = plan_history(ctx, plan, run_kind)
