@@ -99,12 +99,17 @@ def cross_partition_duplicates(
     time_column: str,
     window: Window,
 ) -> KeyDuplicates:
-    """Staged rows whose key is published in another partition (an anti-join on the keys
-    table, never a scan of the published table). Nothing is published yet: no duplicates."""
-    keys = keys_name(physical_name)
+    """Staged rows whose key is published in another partition: an anti-join on the keys
+    table publish keeps. Where there is none (a whole-table publish dropped it; the next
+    partition's publish rebuilds it) the published table itself is looked in, slower but
+    still right. Nothing is published yet: no duplicates."""
     key_cols = tuple(columns)
     with engine.connect() as conn:
-        if not relation_exists(conn, keys):
+        keys = next(
+            (r for r in (keys_name(physical_name), physical_name) if relation_exists(conn, r)),
+            None,
+        )
+        if keys is None:
             return KeyDuplicates(key_cols, 0, ())
         matched = " AND ".join(f"k.{_ident(engine, c)} = s.{_ident(engine, c)}" for c in key_cols)
         present = " AND ".join(f"s.{_ident(engine, c)} IS NOT NULL" for c in key_cols)

@@ -88,6 +88,23 @@ def test_a_key_published_in_another_partition_is_found(engine: sa.Engine) -> Non
     assert same_day.count == 0
 
 
+def test_after_a_whole_table_publish_the_published_table_is_looked_in(
+    engine: sa.Engine,
+) -> None:
+    _publish(engine, "2026-11-01")
+    wap.publish(engine, TABLE, wap.stage(engine, TABLE, SOURCE), run_id="whole")
+    with engine.begin() as conn:  # what a whole-table publish of a partitioned table does
+        conn.execute(sa.text(f"DROP TABLE {keys_name(TABLE)}"))
+    resent = SOURCE.replace(
+        "('e5', TIMESTAMP '2026-11-03 01:00:00')", "('e2', TIMESTAMP '2026-11-03 01:00:00')"
+    )
+    staged = _stage(engine, "2026-11-03", resent)
+    found = cross_partition_duplicates(
+        engine, TABLE, staged.relation, ["event_id"], "event_ts", window_for("2026-11-03", "daily")
+    )
+    assert (found.count, found.samples) == (1, (("e2",),))
+
+
 def test_nothing_published_means_no_cross_partition_duplicates(engine: sa.Engine) -> None:
     staged = _stage(engine, "2026-11-01")
     found = cross_partition_duplicates(
