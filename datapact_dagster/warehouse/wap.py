@@ -136,7 +136,7 @@ def quarantine(
     target = quarantine_name(physical_name.rpartition(".")[2], run_id)
     _ensure_quarantine_index(engine)
     with engine.begin() as conn:
-        conn.execute(sa.text(dialect.drop_table(quote(engine, target))))
+        dialect.drop_moved(conn, quote(engine, target), quote(engine, physical_name))
         schema, _, name = target.rpartition(".")
         source = quote(engine, staged.relation)
         for statement in dialect.move_table(source, quote(engine, schema), quote(engine, name)):
@@ -175,18 +175,16 @@ def purge_quarantine(
     cutoff = (now or datetime.now(UTC)).replace(tzinfo=None) - timedelta(days=keep_days)
     _ensure_quarantine_index(engine)
     with engine.begin() as conn:
-        old = [
-            row[0]
-            for row in conn.execute(
-                sa.text(
-                    f"SELECT relation FROM {quote(engine, QUARANTINE_INDEX)} "
-                    "WHERE created_at < :cutoff"
-                ),
-                {"cutoff": cutoff},
-            )
-        ]
-        for relation in old:
-            conn.execute(sa.text(for_engine(engine).drop_table(quote(engine, relation))))
+        expired = conn.execute(
+            sa.text(
+                f"SELECT relation, source_table FROM {quote(engine, QUARANTINE_INDEX)} "
+                "WHERE created_at < :cutoff"
+            ),
+            {"cutoff": cutoff},
+        ).all()
+        old = [relation for relation, _ in expired]
+        for relation, source in expired:
+            for_engine(engine).drop_moved(conn, quote(engine, relation), quote(engine, source))
             conn.execute(
                 sa.text(f"DELETE FROM {quote(engine, QUARANTINE_INDEX)} WHERE relation = :r"),
                 {"r": relation},

@@ -12,6 +12,8 @@ import pytest
 import sqlalchemy as sa
 
 from datapact_dagster.warehouse import wap
+from datapact_dagster.warehouse.dialects import for_engine
+from datapact_dagster.warehouse.dialects.duckdb import QUARANTINE_KEPT_SUFFIX
 from datapact_dagster.warehouse.names import QUARANTINE_INDEX
 from tests.warehouse.support import relation_rows
 
@@ -49,13 +51,24 @@ def test_quarantine_moves_the_staged_table_without_a_copy_where_the_warehouse_ca
     if engine.dialect.name == "postgresql":
         with engine.connect() as conn:
             staged_oid = conn.execute(sa.text(oid), {"name": staged.relation}).scalar()
+    if engine.dialect.name == "duckdb":
+        with engine.connect() as conn:
+            staged_oid = conn.execute(sa.text(DUCKDB_OID), {"name": "t__dp_staging"}).scalar()
     relation = wap.quarantine(engine, "silver.t", staged, "run-move-1", "id out of range")
     assert relation_rows(engine, relation) == [(7,), (8,)]
+    name = relation.rpartition(".")[2]
     with engine.connect() as conn:
         assert not wap.relation_exists(conn, staged.relation)
-        assert not wap.relation_exists(conn, f"silver.{relation.rpartition('.')[2]}")
+        assert not wap.relation_exists(conn, f"silver.{name}")
         if engine.dialect.name == "postgresql":  # the same table, renamed and moved
             assert conn.execute(sa.text(oid), {"name": relation}).scalar() == staged_oid
+        else:  # the same table, renamed in its schema, behind a view in the quarantine schema
+            kept = f"{name}{QUARANTINE_KEPT_SUFFIX}"
+            assert conn.execute(sa.text(DUCKDB_OID), {"name": kept}).scalar() == staged_oid
+            assert relation_rows(engine, f"silver.{kept}") == [(7,), (8,)]
+
+
+DUCKDB_OID = "SELECT table_oid FROM duckdb_tables() WHERE table_name = :name"
 
 
 def test_purge_drops_only_expired_quarantine(engine: sa.Engine) -> None:
@@ -66,6 +79,33 @@ def test_purge_drops_only_expired_quarantine(engine: sa.Engine) -> None:
     assert wap.purge_quarantine(engine, keep_days=7, now=later) == [relation]
     with engine.connect() as conn:
         assert not wap.relation_exists(conn, relation)
+        leftovers = [r for r in _relations(conn) if r.startswith("t__")]
+    assert leftovers == []  # nothing kept behind it either
+
+
+def test_purge_drops_a_quarantine_copied_before_moves_were_views(engine: sa.Engine) -> None:
+    staged = wap.stage(engine, "silver.t", "SELECT 1 AS id")
+    relation = wap.quarantine(engine, "silver.t", staged, "run-old", "bad")
+    with engine.begin() as conn:  # the layout an older DataPact left: a table of its own
+        conn.execute(sa.text(f"CREATE TABLE dp_old AS SELECT * FROM {relation}"))
+        for_engine(engine).drop_moved(conn, relation, "silver.t")
+        conn.execute(sa.text(f"CREATE TABLE {relation} AS SELECT * FROM dp_old"))
+        conn.execute(sa.text("DROP TABLE dp_old"))
+    later = datetime.now(UTC) + timedelta(days=8)
+    assert wap.purge_quarantine(engine, keep_days=7, now=later) == [relation]
+    with engine.connect() as conn:
+        assert not wap.relation_exists(conn, relation)
+
+
+def _relations(conn: sa.Connection) -> list[str]:
+    """Every table and view name in the schemas a quarantine touches."""
+    rows = conn.execute(
+        sa.text(
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_schema IN ('silver', 'quarantine')"
+        )
+    )
+    return [r[0] for r in rows]
 
 
 def test_failing_sql_leaves_published_table_alone(engine: sa.Engine) -> None:

@@ -132,6 +132,11 @@ class WarehouseDialect(ABC):
             f"DROP TABLE {relation}",
         ]
 
+    def drop_moved(self, connection: sa.Connection, relation: str, source: str) -> None:
+        """Drop `relation`, which `move_table` made from a table of `source`'s schema (both
+        quoted); nothing happens when there is no such relation."""
+        connection.execute(sa.text(self.drop_table(relation)))
+
     @abstractmethod
     def fingerprint_query(self, relation: str, extra: Sequence[str] = ()) -> str:
         """A query returning one row: the row count and an order-independent content hash, then
