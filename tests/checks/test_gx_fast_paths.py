@@ -109,13 +109,13 @@ def test_metric_ids_match_gx(kwargs: dict[str, Any]) -> None:
 
     original = gx_fast_paths.ORIGINALS["to_id"]
     for id_keys, ignore in ((None, None), (["column"], None), (None, ["column"])):
-        fast = _outcome(lambda: IDDict(kwargs).to_id(id_keys, ignore))
-        slow = _outcome(lambda: original(IDDict(copy.deepcopy(kwargs)), id_keys, ignore))
+        fast = _outcome(IDDict.to_id, IDDict(kwargs), id_keys, ignore)
+        slow = _outcome(original, IDDict(copy.deepcopy(kwargs)), id_keys, ignore)
         assert fast == slow
 
 
-def _outcome(call: Any) -> tuple[str, Any]:
+def _outcome(call: Any, *args: Any) -> tuple[str, Any]:
     try:
-        return "returned", call()
+        return "returned", call(*args)
     except Exception as exc:  # both must fail alike, e.g. an id key that is not there
         return "raised", type(exc)
