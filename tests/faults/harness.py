@@ -17,7 +17,12 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from datapact_dagster.warehouse import wap
+from datapact_dagster.warehouse.dialects.duckdb import QUARANTINE_KEPT_SUFFIX
 from datapact_dagster.warehouse.names import STAGING_SUFFIX, VERSION_SUFFIX
+from datapact_dagster.warehouse.partitions import KEYS_SUFFIX
+
+# what DataPact keeps beside a published table: staging, kept versions, keys, DuckDB quarantines
+_KEPT_BESIDE = (STAGING_SUFFIX, VERSION_SUFFIX, KEYS_SUFFIX, QUARANTINE_KEPT_SUFFIX)
 
 ONE_TABLE = "key:bronze/raw_customers"
 RUN_ONE = ("run", "--select", ONE_TABLE)
@@ -83,8 +88,8 @@ class Project:
         return Started(process, out, err)
 
     def published(self) -> Fingerprints:
-        """Row count and content hash of every published table (staging copies and kept
-        versions excluded)."""
+        """Row count and content hash of every published table (what DataPact keeps beside
+        them excluded)."""
         engine = sa.create_engine(self.warehouse_url)
         try:
             with engine.connect() as conn:
@@ -92,7 +97,7 @@ class Project:
                     f"{schema}.{table}"
                     for schema in PUBLISHED_SCHEMAS
                     for table in sa.inspect(conn).get_table_names(schema=schema)
-                    if STAGING_SUFFIX not in table and VERSION_SUFFIX not in table
+                    if not any(suffix in table for suffix in _KEPT_BESIDE)
                 ]
             return {name: wap.fingerprint(engine, name) for name in sorted(names)}
         finally:
