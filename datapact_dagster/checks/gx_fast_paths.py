@@ -46,17 +46,19 @@ def _kwarg(self: Any, configured: dict[str, Any], key: str, default: Any = None)
     return default
 
 
+def _configured(self: Any, configured: dict[str, Any], keys: Any) -> dict[str, Any]:
+    """Each of `keys` as configured, else its field's default (GX's dict comprehensions)."""
+    return {key: configured.get(key, self._get_default_value(key)) for key in keys}
+
+
 def _success_kwargs_from(self: Any, configured: dict[str, Any]) -> dict[str, Any]:
-    kwargs = {key: configured.get(key, self._get_default_value(key)) for key in self.success_keys}
-    kwargs.update(
-        {key: configured.get(key, self._get_default_value(key)) for key in self.domain_keys}
-    )
+    kwargs = _configured(self, configured, self.success_keys)
+    kwargs.update(_configured(self, configured, self.domain_keys))
     return kwargs
 
 
 def _domain_kwargs(self: Any) -> dict[str, Any]:
-    configured = self.configuration.kwargs
-    return {key: configured.get(key, self._get_default_value(key)) for key in self.domain_keys}
+    return _configured(self, self.configuration.kwargs, self.domain_keys)
 
 
 def _success_kwargs(self: Any) -> dict[str, Any]:

@@ -88,25 +88,24 @@ def _validate(suite_dict: dict[str, Any], relation: str, engine: sa.Engine) -> d
             expectation
         )
 
-    def validate(part: str, result_format: dict[str, Any]) -> Any:
-        suite = great_expectations.ExpectationSuite(
-            name=suite_dict["name"], expectations=by_format[part], meta=dict(suite_dict["meta"])
-        )
-        return batch.validate(suite, result_format=result_format)
-
     parts = [
-        (part, result_format)
+        (
+            great_expectations.ExpectationSuite(
+                name=suite_dict["name"], expectations=by_format[part], meta=dict(suite_dict["meta"])
+            ),
+            result_format,
+        )
         for part, result_format in (("map", RESULT_FORMAT), ("rows", UNEXPECTED_ROWS_FORMAT))
         if by_format[part]
     ]
     connections = for_engine(engine).check_connections
     if connections == 1 or len(parts) == 1:  # a thread would only add its start-up
-        validations = _validate_in_turn(great_expectations, suite_dict, batch, by_format, parts)
+        validations = _validate_in_turn(batch, parts)
     else:
         # the two validations are independent: on a warehouse with several check connections
-        # their queries overlap
+        # their queries overlap (each with a validator of its own: the result format is one)
         with ThreadPoolExecutor(max_workers=connections) as pool:
-            validations = list(pool.map(lambda p: validate(*p), parts))
+            validations = list(pool.map(lambda p: batch.validate(p[0], result_format=p[1]), parts))
     for validation in validations:
         for r in validation.results:
             key = r.expectation_config.meta["datapact_key"]
@@ -116,23 +115,14 @@ def _validate(suite_dict: dict[str, Any], relation: str, engine: sa.Engine) -> d
     return outcomes
 
 
-def _validate_in_turn(
-    great_expectations: Any,
-    suite_dict: dict[str, Any],
-    batch: Any,
-    by_format: dict[str, list[Any]],
-    parts: list[tuple[str, dict[str, Any]]],
-) -> list[Any]:
-    """The parts validated one after the other by one GX validator: it reads the batch once
-    and keeps the metrics the parts share (row count, columns), where `batch.validate` would
-    build a validator and read the batch per part."""
+def _validate_in_turn(batch: Any, parts: list[tuple[Any, dict[str, Any]]]) -> list[Any]:
+    """Each (suite, result format) validated in turn by one GX validator: it reads the batch
+    once and keeps the metrics the parts share (row count, columns), where `batch.validate`
+    would build a validator and read the batch per part."""
     validator = batch._create_validator(result_format=parts[0][1])
     validations = []
-    for part, result_format in parts:
+    for suite, result_format in parts:
         validator.result_format = result_format
-        suite = great_expectations.ExpectationSuite(
-            name=suite_dict["name"], expectations=by_format[part], meta=dict(suite_dict["meta"])
-        )
         validations.append(validator.validate_expectation_suite(suite))
     return validations
 
