@@ -12,6 +12,8 @@ from sqlalchemy.engine import make_url
 
 from datapact_dagster.monitoring.columns import run_columns
 from datapact_dagster.monitoring.model import TableMetrics
+from datapact_dagster.warehouse.dialects import lock_transaction
+from datapact_dagster.warehouse.relations import ddl_lock_key
 from datapact_dagster.warehouse.urls import installed_driver_url
 
 metadata = sa.MetaData()
@@ -34,7 +36,11 @@ class MetricsStore:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = _create_engine(url)
-        metadata.create_all(self.engine, checkfirst=True)
+        # two workers opening a new PostgreSQL store at once would both create the table (and
+        # one fail on PostgreSQL's catalog): the second waits for the first to commit
+        with self.engine.begin() as conn:
+            lock_transaction(conn, ddl_lock_key(f"table:{table_metrics.name}"))
+            metadata.create_all(conn, checkfirst=True)
 
     def record(self, metrics: TableMetrics) -> None:
         with self.engine.begin() as conn:
