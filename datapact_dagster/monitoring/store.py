@@ -36,8 +36,8 @@ class MetricsStore:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = _create_engine(url)
-        # two workers opening a new PostgreSQL store at once would both create the table (and
-        # one fail on PostgreSQL's catalog): the second waits for the first to commit
+        # two workers opening a new server store at once would both create the table (and one
+        # fail on the server's catalog): the second waits for the first to commit
         with self.engine.begin() as conn:
             lock_transaction(conn, ddl_lock_key(f"table:{table_metrics.name}"))
             metadata.create_all(conn, checkfirst=True)
