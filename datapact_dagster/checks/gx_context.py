@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -19,10 +21,15 @@ if TYPE_CHECKING:
 _lock = threading.RLock()
 
 
-@cache
 def gx() -> Any:
     """The great_expectations module, imported on first use, with every warehouse's extensions
     (data source types, metrics) registered."""
+    with _lock:
+        return _gx()
+
+
+@cache
+def _gx() -> Any:
     great_expectations = import_gx()
     gx_fast_paths.install()
     for dialect in DIALECTS:
@@ -30,15 +37,49 @@ def gx() -> Any:
     return great_expectations
 
 
-@cache
 def ephemeral_context() -> AbstractDataContext:
     """One in-memory GX context per process: nothing is written to disk, no progress bars."""
+    with _lock:
+        return _ephemeral_context()
+
+
+@cache
+def _ephemeral_context() -> AbstractDataContext:
+    great_expectations = gx()  # first: it defers what GX would import and never use
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
-    context = gx().get_context(mode="ephemeral")
+    context = great_expectations.get_context(mode="ephemeral")
     # GX draws a "Calculating Metrics" tqdm bar per validation unless the context says not to
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
     return context
+
+
+@contextmanager
+def gx_loading_meanwhile() -> Iterator[None]:
+    """Load GX (its import, extensions and context: seconds) on another thread while the block
+    runs, and wait for it when the block ends, so that a block that waits on the warehouse
+    (staging a table) hides that time instead of being followed by it.
+
+    The block must import nothing new: Python hands a half-initialised module to one of two
+    threads importing the same circular group of modules at once. A failed load is not raised
+    here: the first check loads again and meets the error itself.
+    """
+    if _ephemeral_context.cache_info().currsize:
+        yield
+        return
+    loader = threading.Thread(target=_load_quietly, name="datapact-gx-load", daemon=True)
+    loader.start()
+    try:
+        yield
+    finally:
+        loader.join()
+
+
+def _load_quietly() -> None:
+    try:
+        ephemeral_context()
+    except Exception:  # not cached: the first check loads again and reports it
+        return
 
 
 def table_batch(engine: sa.Engine, relation: str) -> Any:

@@ -15,6 +15,7 @@ from typing import Protocol
 
 import sqlalchemy as sa
 
+from datapact_dagster.checks.gx_context import gx_loading_meanwhile
 from datapact_dagster.checks.result import CheckResult
 from datapact_dagster.checks.spec import CheckSpec
 from datapact_dagster.contract.model import ContractSet, Table
@@ -124,7 +125,8 @@ def build_and_publish(ctx: RunContext, contract_set: ContractSet, plan: TablePla
         for name in landing_names:
             expose_landing(ctx.engine, ctx.landing_dir, name)
         arrival = ctx.arrival(landing_names)
-        staged = wap.stage(ctx.engine, table.physical_name, partition_sql(table, sql, window))
+        with gx_loading_meanwhile():  # the checks' library loads while the warehouse stages
+            staged = wap.stage(ctx.engine, table.physical_name, partition_sql(table, sql, window))
         failpoint("staged", table.physical_name)
         results, found, measured = audit_and_measure(
             ctx,
