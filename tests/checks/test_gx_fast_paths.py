@@ -48,6 +48,7 @@ def test_installed_with_gx() -> None:
         "_get_success_kwarg",
         "_get_runtime_kwargs",
         "to_id",
+        "camel_to_snake",
     }
 
 
@@ -71,6 +72,19 @@ def test_kwargs_lookups_match_gx_for_every_compiled_expectation(dialect: str) ->
             )
     # the sample project compiles every family of rule (not the table-level checks GX skips)
     assert len(kinds) >= 8, kinds
+
+
+@pytest.mark.parametrize("dialect", ["duckdb", "postgresql"])
+def test_configurations_name_their_type_as_gx_does(dialect: str) -> None:
+    from great_expectations.expectations import expectation as expectation_module
+
+    original = gx_fast_paths.ORIGINALS["camel_to_snake"]
+    assert expectation_module.camel_to_snake is not original
+    for expectation in expectations(dialect):
+        name = type(expectation).__name__
+        assert expectation.configuration.type == original(name) == expectation.expectation_type
+    for name in ("ExpectColumnValuesToBeUnique", "HTTPStatusCode", "already_snake", ""):
+        assert expectation_module.camel_to_snake(name) == original(name)
 
 
 def test_unknown_kwarg_answers_and_warns_as_gx_does(caplog: pytest.LogCaptureFixture) -> None:
