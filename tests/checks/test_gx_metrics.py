@@ -198,6 +198,32 @@ def test_check_step_leaves_duckdb_memory_limit_as_it_was(warehouses: Warehouses)
     assert after == before
 
 
+def test_a_custom_duckdb_memory_limit_comes_back_after_every_check_run(
+    warehouses: Warehouses,
+) -> None:
+    engine = warehouses["duckdb"]
+    _prepare(engine)
+    from datapact_dagster.warehouse.dialects.duckdb import DUCKDB, size_bytes
+
+    def limit() -> str:
+        with engine.connect() as connection:
+            return str(
+                connection.execute(sa.text("SELECT current_setting('memory_limit')")).scalar()
+            )
+
+    default = limit()
+    with engine.connect() as connection:
+        connection.execute(sa.text("SET memory_limit = '3GB'"))
+    custom = limit()
+    for _ in range(3):  # the first run learns the limit, the later ones reuse what it learned
+        with DUCKDB.bounded_memory(engine):
+            assert size_bytes(limit()) <= size_bytes("512MB")
+        assert limit() == custom
+    with engine.connect() as connection:
+        connection.execute(sa.text("RESET memory_limit"))
+    assert limit() == default
+
+
 def test_no_progress_bars(engine: sa.Engine, capfd: pytest.CaptureFixture[str]) -> None:
     _run(engine, DUPS, [("expect_column_values_to_be_unique", {"column": "k"})])
     out, err = capfd.readouterr()

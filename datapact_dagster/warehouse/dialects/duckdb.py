@@ -8,6 +8,7 @@ import threading
 import weakref
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,7 @@ QUARANTINE_KEPT_SUFFIX = "__dp_q"
 """A quarantined table stays in its schema under its quarantine name plus this suffix."""
 _limit_lock = threading.Lock()
 _limit_depth: dict[int, tuple[int, str]] = {}  # id(engine) -> (active runs, limit to restore)
+_limits_seen: weakref.WeakKeyDictionary[sa.Engine, _LimitSeen] = weakref.WeakKeyDictionary()
 
 # Engines handed to GX's DuckDB data source, by connection string: DuckDB lets one process open
 # a database file once, so GX must reuse the caller's engine rather than create its own.
@@ -181,11 +183,7 @@ class DuckDBDialect(WarehouseDialect):
             else:
                 with engine.connect() as connection:
                     self.configure_session(connection)
-                    previous = str(
-                        connection.exec_driver_sql(
-                            "SELECT current_setting('memory_limit')"
-                        ).scalar()
-                    )
+                    previous = _memory_limit(connection)
                     if size_bytes(CHECK_MEMORY_LIMIT) < size_bytes(previous):
                         connection.exec_driver_sql(
                             f"SET memory_limit = '{_literal(CHECK_MEMORY_LIMIT)}'"
@@ -230,14 +228,44 @@ class DuckDBDialect(WarehouseDialect):
         return context.data_sources.add_duckdb(name=name, connection_string=connection_string)
 
 
+@dataclass(frozen=True)
+class _LimitSeen:
+    """An engine's memory limit found before a bounded check run, and whether RESET gives it
+    back. A check run of a small increment is a few milliseconds of queries: reading the limit
+    again after each RESET cost as much as one of them."""
+
+    limit: str
+    reset_restores: bool
+
+
+def _memory_limit(connection: sa.Connection) -> str:
+    return str(connection.exec_driver_sql("SELECT current_setting('memory_limit')").scalar())
+
+
 def _restore_memory_limit(engine: sa.Engine, previous: str) -> None:
     # DuckDB reports the limit rounded ('18.7 GiB'): the default comes back exactly with RESET,
     # a custom limit as reported
+    seen = _limits_seen.get(engine)
     with engine.connect() as connection:
         connection.exec_driver_sql("RESET memory_limit")
-        current = connection.exec_driver_sql("SELECT current_setting('memory_limit')").scalar()
-        if str(current) != previous:
-            connection.exec_driver_sql(f"SET memory_limit = '{_literal(previous)}'")
+        if seen is None or seen.limit != previous:
+            seen = _LimitSeen(previous, reset_restores=_memory_limit(connection) == previous)
+            _limits_seen[engine] = seen
+        if not seen.reset_restores:
+            connection.exec_driver_sql(f"SET memory_limit = '{_literal(_midway(previous))}'")
+
+
+def _midway(reported: str) -> str:
+    """A limit DuckDB reports as `reported` again: it shows limits cut to one decimal
+    ('2.7 GiB' for 3GB), and setting the figure shown ('2.7 GiB') reads back one step lower,
+    so each restore would lower a custom limit by 0.1 unit; half a step above does not."""
+    match = re.fullmatch(r"\s*([0-9]+)(?:\.([0-9]+))?\s*([A-Za-z]*)\s*", reported)
+    if not match:
+        return reported
+    whole, decimals, unit = match.groups()
+    places = len(decimals or "")
+    value = float(f"{whole}.{decimals or 0}") + 0.5 * 10**-places
+    return f"{value:.{places + 1}f} {unit}".strip()
 
 
 DUCKDB = DuckDBDialect()
