@@ -11,9 +11,15 @@ around them took longer than the queries, in two places:
 * `IDDict.to_id` (the id of each of the thousands of metric configurations GX builds) passes
   every value through `convert_to_json_serializable`, whose chain of `isinstance` checks ends in
   numpy dtype tests for a plain `None`. For a dict of plain JSON values the result is the value
-  itself, so it is dumped directly; anything else still takes GX's path.
+  itself, so it is dumped directly (and a dict of scalars, met again and again, is looked up);
+  anything else still takes GX's path.
 * Each of those configurations names its expectation type by running GX's `camel_to_snake`
   (two regular expressions) on the class name: a pure function of a handful of names, memoised.
+* While a validator plans an expectation's metrics (`get_validation_dependencies`), a column
+  map expectation asks for its `configuration` and turns it back into a new expectation
+  (`to_domain_obj`) once per metric, five times over. Nothing changes the expectation in that
+  phase (the validator builds it for the phase alone), so each object's configuration and each
+  configuration's expectation are kept for the phase and forgotten at its end.
 
 Each replacement returns exactly what GX's own method returns: tests/checks/test_gx_fast_paths.py
 compares them on every expectation DataPact compiles and on the metric kwargs GX builds.
@@ -26,6 +32,8 @@ import hashlib
 import json
 import logging
 import math
+import threading
+from collections.abc import Callable
 from typing import Any
 
 _UNSET = object()
@@ -110,11 +118,64 @@ def _to_id_with(original: Any) -> Any:
         picked = {k: self[k] for k in keys}
         if not all(type(k) is str for k in picked) or not is_plain_json(picked):
             return original(self, id_keys, id_ignore_keys)
-        return hashlib.md5(
-            json.dumps(picked, sort_keys=True).encode("utf-8"), usedforsecurity=False
-        ).hexdigest()
+        if all(type(v) in _FLAT for v in picked.values()):
+            # the value's type is part of the key: 1, 1.0 and True are equal but dump apart
+            return _flat_id(tuple(sorted((k, type(v), v) for k, v in picked.items())))
+        return _json_id(picked)
 
     return to_id
+
+
+_FLAT = (*_PLAIN_SCALARS, float)
+
+
+def _json_id(picked: dict[str, Any]) -> str:
+    return hashlib.md5(
+        json.dumps(picked, sort_keys=True).encode("utf-8"), usedforsecurity=False
+    ).hexdigest()
+
+
+@functools.lru_cache(maxsize=4096)
+def _flat_id(items: tuple[tuple[str, type, Any], ...]) -> str:
+    """The id of a dict of scalars; GX builds the same few hundred metric kwargs per suite."""
+    return _json_id({k: v for k, _, v in items})
+
+
+class _PlanningMemo(threading.local):
+    """Per thread, while a validator plans metrics: id(object) -> (object, what it gave). The
+    object itself is held, so that its id cannot be reused by another object meanwhile."""
+
+    active: dict[int, tuple[Any, Any]] | None = None
+
+
+_memo = _PlanningMemo()
+
+
+def _remembered(compute: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """`compute(obj)`, remembered per object while a plan is being made."""
+
+    def remembered(obj: Any) -> Any:
+        active = _memo.active
+        if active is None:
+            return compute(obj)
+        found = active.get(id(obj))
+        if found is None:
+            found = active[id(obj)] = (obj, compute(obj))
+        return found[1]
+
+    return remembered
+
+
+def _planning_with(plan: Any) -> Any:
+    def planning(self: Any, *args: Any, **kwargs: Any) -> Any:
+        outer = _memo.active
+        _memo.active = {}
+        try:
+            return plan(self, *args, **kwargs)
+        finally:
+            _memo.active = outer
+
+    return planning
 
 
 ORIGINALS: dict[str, Any] = {}
@@ -125,6 +186,10 @@ def install() -> None:
     """Put the fast paths in place on GX's classes (once per process)."""
     from great_expectations.core.id_dict import IDDict
     from great_expectations.expectations import expectation as expectation_module
+    from great_expectations.expectations.expectation_configuration import (
+        ExpectationConfiguration,
+    )
+    from great_expectations.validator.validator import Validator
 
     expectation_class = expectation_module.Expectation
     if ORIGINALS:
@@ -143,3 +208,10 @@ def install() -> None:
     # the name `configuration` looks up in its module; GX's own function stays where it is
     ORIGINALS["camel_to_snake"] = expectation_module.camel_to_snake
     expectation_module.camel_to_snake = functools.cache(expectation_module.camel_to_snake)
+    ORIGINALS["configuration"] = expectation_class.configuration
+    expectation_class.configuration = property(_remembered(expectation_class.configuration.fget))
+    ORIGINALS["to_domain_obj"] = ExpectationConfiguration.to_domain_obj
+    ExpectationConfiguration.to_domain_obj = _remembered(ExpectationConfiguration.to_domain_obj)
+    planning = "_generate_metric_dependency_subgraphs_for_each_expectation_configuration"
+    ORIGINALS[planning] = getattr(Validator, planning)
+    setattr(Validator, planning, _planning_with(getattr(Validator, planning)))
