@@ -17,8 +17,9 @@ around them took longer than the queries, in two places:
   (two regular expressions) on the class name: a pure function of a handful of names, memoised.
 * While a validator plans an expectation's metrics (`get_validation_dependencies`), a column
   map expectation asks for its `configuration` and turns it back into a new expectation
-  (`to_domain_obj`) once per metric, five times over. Nothing changes the expectation in that
-  phase (the validator builds it for the phase alone), so each object's configuration and each
+  (`to_domain_obj`) once per metric, five times over, and it plans them all again when it
+  judges the metrics (`metrics_validate`). Nothing changes the expectation in either phase
+  (the validator builds it for the phase alone), so each object's configuration and each
   configuration's expectation are kept for the phase and forgotten at its end.
 
 Each replacement returns exactly what GX's own method returns: tests/checks/test_gx_fast_paths.py
@@ -215,3 +216,5 @@ def install() -> None:
     planning = "_generate_metric_dependency_subgraphs_for_each_expectation_configuration"
     ORIGINALS[planning] = getattr(Validator, planning)
     setattr(Validator, planning, _planning_with(getattr(Validator, planning)))
+    ORIGINALS["metrics_validate"] = expectation_class.metrics_validate
+    expectation_class.metrics_validate = _planning_with(expectation_class.metrics_validate)
