@@ -12,7 +12,7 @@ from datapact_dagster.checks.result import CheckResult
 from datapact_dagster.checks.rules import HISTORY_KINDS, NATIVE_KINDS, required_columns
 from datapact_dagster.checks.spec import CheckKind, CheckSpec
 from datapact_dagster.contract.model import Contract, ContractSet, Table
-from datapact_dagster.warehouse.catalog import relation_columns
+from datapact_dagster.warehouse.catalog import columns_remembered, relation_columns
 
 
 def run_table_checks(
@@ -37,6 +37,19 @@ def run_table_checks(
     table's history (monitoring/anomaly.py). They get a result only when skipped for a
     missing column; the other results are in spec order.
     """
+    with columns_remembered():
+        return _checks_on(contract_set, table, specs, relation, engine, published, now)
+
+
+def _checks_on(
+    contract_set: ContractSet,
+    table: Table,
+    specs: list[CheckSpec],
+    relation: str,
+    engine: sa.Engine,
+    published: Mapping[str, str] | None,
+    now: datetime | None,
+) -> list[CheckResult]:
     columns = relation_columns(engine, relation)
     results: dict[str, CheckResult] = {}
     schema_key = next((s.key for s in specs if s.kind is CheckKind.schema), None)

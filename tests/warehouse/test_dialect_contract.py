@@ -17,7 +17,7 @@ import pytest
 import sqlalchemy as sa
 
 from datapact_dagster.warehouse import versions, wap
-from datapact_dagster.warehouse.catalog import relation_columns
+from datapact_dagster.warehouse.catalog import columns_remembered, relation_columns
 from datapact_dagster.warehouse.dialects import (
     DIALECTS,
     WarehouseDialect,
@@ -66,6 +66,30 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sa.Engine
     with engine.begin() as conn:
         conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
     engine.dispose()
+
+
+def test_columns_are_read_once_within_a_check_run_and_afresh_after(engine: sa.Engine) -> None:
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}"))
+        conn.execute(sa.text(f"CREATE TABLE {SCHEMA}.remembered (a INTEGER)"))
+    statements: list[str] = []
+
+    def count(conn: object, cursor: object, statement: str, *args: object) -> None:
+        statements.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        with columns_remembered():
+            first = relation_columns(engine, f"{SCHEMA}.remembered")
+            read = len(statements)
+            first["b"] = "changed by the caller"
+            assert relation_columns(engine, f"{SCHEMA}.remembered") == {"a": first["a"]}
+            assert len(statements) == read > 0
+        with engine.begin() as conn:
+            conn.execute(sa.text(f"ALTER TABLE {SCHEMA}.remembered ADD COLUMN b INTEGER"))
+        assert list(relation_columns(engine, f"{SCHEMA}.remembered")) == ["a", "b"]
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
 
 
 def _rows(engine: sa.Engine, query: str) -> list[tuple]:

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from great_expectations.datasource.fluent.sql_datasource import SQLDatasource
 from great_expectations.execution_engine import SqlAlchemyExecutionEngine
 
-from datapact_dagster.warehouse.catalog import columns_of
+from datapact_dagster.warehouse.catalog import engine_columns
 from datapact_dagster.warehouse.dialects.duckdb import DUCKDB, SHARED_ENGINES
 
 
@@ -32,8 +32,7 @@ class _InformationSchemaInspector:
         self.dialect = engine.dialect
 
     def get_columns(self, table_name: str, schema: str | None = None) -> list[dict[str, Any]]:
-        with self._engine.connect() as connection:
-            columns = columns_of(connection, str(table_name), schema)
+        columns = engine_columns(self._engine, str(table_name), schema)
         type_names: dict[str, Any] = getattr(self.dialect, "ischema_names", {})
         return [
             {
