@@ -119,7 +119,7 @@ def _to_id_with(original: Any) -> Any:
         picked = {k: self[k] for k in keys}
         if not all(type(k) is str for k in picked) or not is_plain_json(picked):
             return original(self, id_keys, id_ignore_keys)
-        if all(type(v) in _FLAT for v in picked.values()):
+        if all(_keyable(v) for v in picked.values()):
             # the value's type is part of the key: 1, 1.0 and True are equal but dump apart
             return _flat_id(tuple(sorted((k, type(v), v) for k, v in picked.items())))
         return _json_id(picked)
@@ -127,7 +127,10 @@ def _to_id_with(original: Any) -> Any:
     return to_id
 
 
-_FLAT = (*_PLAIN_SCALARS, float)
+def _keyable(value: Any) -> bool:
+    """A scalar whose equal values of its type dump alike: not 0.0, which equals -0.0."""
+    kind = type(value)
+    return kind in _PLAIN_SCALARS or (kind is float and value != 0.0)
 
 
 def _json_id(picked: dict[str, Any]) -> str:

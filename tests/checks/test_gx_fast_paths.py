@@ -155,6 +155,9 @@ class _Colour(enum.Enum):
         {"column": "x", "value": 1.0},
         {"column": "x", "value": True},
         {"column": "x", "value": "1"},
+        {"column": "x", "value": 0.0},
+        {"column": "x", "value": -0.0},
+        {"column": "x", "value": 0},
     ],
 )
 def test_metric_ids_match_gx(kwargs: dict[str, Any]) -> None:
