@@ -1,7 +1,7 @@
 """Faster versions of GX internals that dominate the validation of a small batch.
 
 Checking one day of a partitioned table runs a handful of millisecond queries; GX's own Python
-around them took longer than the queries, in two places:
+around them took longer than the queries, in these places:
 
 * `Expectation.configuration` is a property that serialises the whole expectation (a pydantic
   `.dict()` plus a regex on the class name) on every access, and GX's `_get_domain_kwargs`,
