@@ -21,6 +21,11 @@ around them took longer than the queries, in these places:
   judges the metrics (`metrics_validate`). Nothing changes the expectation in either phase
   (the validator builds it for the phase alone), so each object's configuration and each
   configuration's expectation are kept for the phase and forgotten at its end.
+* A validator builds one metric graph per expectation by expanding each metric's dependencies
+  recursively, and the metrics of one expectation share most of theirs (the row count, the
+  column's null counts, the table's columns): four of five expansions repeated one already in
+  the same graph, adding no edge. While a graph is built, a metric id met again takes the
+  dependencies its first expansion found and is not expanded again.
 
 Each replacement returns exactly what GX's own method returns: tests/checks/test_gx_fast_paths.py
 compares them on every expectation DataPact compiles and on the metric kwargs GX builds.
@@ -182,6 +187,58 @@ def _planning_with(plan: Any) -> Any:
     return planning
 
 
+class _GraphsBeingBuilt(threading.local):
+    """Per thread, while a metrics calculator builds graphs: id(graph) -> (graph, metric id ->
+    the dependencies its first expansion found)."""
+
+    active: dict[int, tuple[Any, dict[Any, Any]]] | None = None
+
+
+_graphs = _GraphsBeingBuilt()
+
+
+def _expanding_once(expand: Any) -> Any:
+    """GX's `ValidationGraph.build_metric_dependency_graph`, expanding each metric id once per
+    graph: the edges a repeat would add are there already (edges are kept by id)."""
+
+    def build_metric_dependency_graph(
+        self: Any, metric_configuration: Any, runtime_configuration: dict | None = None
+    ) -> None:
+        active = _graphs.active
+        if active is None:
+            return expand(self, metric_configuration, runtime_configuration)
+        found = active.get(id(self))
+        if found is None:
+            found = active[id(self)] = (self, {})
+        expanded = found[1]
+        dependencies = expanded.get(metric_configuration.id)
+        if dependencies is None:
+            expand(self, metric_configuration, runtime_configuration)
+            expanded[metric_configuration.id] = metric_configuration.metric_dependencies
+            return None
+        # what the expansion does to the configuration itself, but the recursion
+        self.set_metric_configuration_default_kwargs_if_absent(
+            metric_configuration=metric_configuration
+        )
+        if dependencies:
+            metric_configuration.metric_dependencies = dict(dependencies)
+        return None
+
+    return build_metric_dependency_graph
+
+
+def _building_graphs_with(build: Any) -> Any:
+    def building(self: Any, *args: Any, **kwargs: Any) -> Any:
+        outer = _graphs.active
+        _graphs.active = {}
+        try:
+            return build(self, *args, **kwargs)
+        finally:
+            _graphs.active = outer
+
+    return building
+
+
 ORIGINALS: dict[str, Any] = {}
 """GX's own methods, by name, as they were before `install` (tests compare against them)."""
 
@@ -193,6 +250,8 @@ def install() -> None:
     from great_expectations.expectations.expectation_configuration import (
         ExpectationConfiguration,
     )
+    from great_expectations.validator.metrics_calculator import MetricsCalculator
+    from great_expectations.validator.validation_graph import ValidationGraph
     from great_expectations.validator.validator import Validator
 
     expectation_class = expectation_module.Expectation
@@ -221,3 +280,8 @@ def install() -> None:
     setattr(Validator, planning, _planning_with(getattr(Validator, planning)))
     ORIGINALS["metrics_validate"] = expectation_class.metrics_validate
     expectation_class.metrics_validate = _planning_with(expectation_class.metrics_validate)
+    build = "build_metric_dependency_graph"
+    ORIGINALS[build] = getattr(ValidationGraph, build)
+    setattr(ValidationGraph, build, _expanding_once(getattr(ValidationGraph, build)))
+    ORIGINALS["calculator_" + build] = getattr(MetricsCalculator, build)
+    setattr(MetricsCalculator, build, _building_graphs_with(getattr(MetricsCalculator, build)))

@@ -21,6 +21,7 @@ from tests.checks.conftest import ENGINES, Warehouses
 from tests.checks.shop_data import BAD, GOOD, NOW, PROJECT, PUBLISHED
 
 PLANNING = "_generate_metric_dependency_subgraphs_for_each_expectation_configuration"
+BUILD = "build_metric_dependency_graph"
 
 
 @cache
@@ -57,6 +58,8 @@ def test_installed_with_gx() -> None:
         "to_domain_obj",
         PLANNING,
         "metrics_validate",
+        BUILD,
+        "calculator_" + BUILD,
     }
 
 
@@ -117,9 +120,82 @@ def test_every_check_result_is_the_same_without_the_planning_memo(
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(Validator, PLANNING, gx_fast_paths.ORIGINALS[PLANNING])
         patch.setattr(Expectation, "metrics_validate", gx_fast_paths.ORIGINALS["metrics_validate"])
+        _unpatch_graph_building(patch)
         planned_by_gx = {relation: results(relation) for relation in (GOOD, BAD)}
     assert remembered == planned_by_gx
     assert any(not r.passed for r in remembered[BAD]) and len(remembered[BAD]) >= 8
+
+
+def _unpatch_graph_building(patch: pytest.MonkeyPatch) -> None:
+    from great_expectations.validator.metrics_calculator import MetricsCalculator
+    from great_expectations.validator.validation_graph import ValidationGraph
+
+    patch.setattr(ValidationGraph, BUILD, gx_fast_paths.ORIGINALS[BUILD])
+    patch.setattr(MetricsCalculator, BUILD, gx_fast_paths.ORIGINALS["calculator_" + BUILD])
+
+
+def _graph_shape(graph: Any) -> dict[Any, Any]:
+    """Each metric of the graph: its kwargs as resolved, and its dependencies' ids."""
+    shape: dict[Any, Any] = {}
+    for edge in graph.edges:
+        for metric in (edge.left, edge.right):
+            if metric is not None:
+                dependencies = {k: v.id for k, v in metric.metric_dependencies.items()}
+                entry = (dict(metric.metric_domain_kwargs), dict(metric.metric_value_kwargs))
+                shape.setdefault(metric.id, set()).add((repr(entry), repr(dependencies)))
+    return shape
+
+
+@pytest.mark.parametrize("engine_name", ENGINES)
+@pytest.mark.parametrize("result_format", ["BASIC", "COMPLETE"])
+def test_metric_graphs_are_gx_own_with_each_metric_expanded_once(
+    warehouses: Warehouses, engine_name: str, result_format: str
+) -> None:
+    from great_expectations.validator.metric_configuration import MetricConfiguration
+
+    from datapact_dagster.checks.gx_context import table_batch
+
+    engine = warehouses[engine_name]
+    validator = table_batch(engine, GOOD)._create_validator(result_format=result_format)
+    calculator = validator._wrapped_validator._metrics_calculator
+    execution_engine = validator._wrapped_validator._execution_engine
+    runtime = {"result_format": result_format}
+    made: list[int] = []
+    made_by_gx = 0
+
+    def graphs() -> list[Any]:
+        built = []
+        for expectation in expectations(engine.dialect.name):
+            dependencies = expectation.get_validation_dependencies(
+                execution_engine=execution_engine, runtime_configuration=runtime
+            )
+            built.append(
+                calculator.build_metric_dependency_graph(
+                    metric_configurations=dependencies.get_metric_configurations(),
+                    runtime_configuration=runtime,
+                )
+            )
+        return built
+
+    init = MetricConfiguration.__init__
+
+    def counted(self: Any, *args: Any, **kwargs: Any) -> None:
+        made.append(1)
+        init(self, *args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(MetricConfiguration, "__init__", counted)
+        fast = graphs()
+        made_fast = len(made)
+        _unpatch_graph_building(patch)
+        made.clear()
+        by_gx = graphs()
+        made_by_gx = len(made)
+    assert len(fast) == len(by_gx) >= 8
+    for mine, theirs in zip(fast, by_gx, strict=True):
+        assert mine.edge_ids == theirs.edge_ids
+        assert _graph_shape(mine) == _graph_shape(theirs)
+    assert made_fast < 0.6 * made_by_gx  # the repeats were not expanded again
 
 
 def test_unknown_kwarg_answers_and_warns_as_gx_does(caplog: pytest.LogCaptureFixture) -> None:
