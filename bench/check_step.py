@@ -205,7 +205,7 @@ def _worker_floor(db: Path, repeat: int, url: str | None = None) -> dict[str, An
     import duckdb
 
     from bench.floor import floor_counts
-    from datapact_dagster.warehouse.dialects.duckdb import CHECK_MEMORY_LIMIT
+    from datapact_dagster.warehouse.dialects.duckdb_memory import CHECK_MEMORY_LIMIT
 
     with duckdb.connect(str(db), read_only=True) as con:
         con.execute("SET enable_progress_bar = false")

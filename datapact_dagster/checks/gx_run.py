@@ -16,7 +16,12 @@ import sqlalchemy as sa
 
 from datapact_dagster.checks import describe
 from datapact_dagster.checks.gx_context import ephemeral_context, gx, table_batch
-from datapact_dagster.checks.gx_suite import OBSERVED_ALIAS, UNEXPECTED_ROWS, build_suite
+from datapact_dagster.checks.gx_suite import (
+    OBSERVED_ALIAS,
+    UNEXPECTED_ROWS,
+    build_suite,
+    relations_read,
+)
 from datapact_dagster.checks.masking import mask_observed, mask_samples
 from datapact_dagster.checks.result import MAX_SAMPLES, CheckResult
 from datapact_dagster.checks.spec import CheckKind, CheckSpec
@@ -54,7 +59,7 @@ def run_suite(
     suite_dict = build_suite(specs[0].table, specs, engine.dialect.name, published)
     configs = {e["meta"]["datapact_key"]: e for e in suite_dict["expectations"]}
     run = _SuiteRun(relation, engine, pii_columns)
-    with for_engine(engine).check_limits(engine):
+    with for_engine(engine).check_limits(engine, relations_read(specs, relation, published)):
         try:
             outcomes = _validate(suite_dict, relation, engine)
         except Exception as exc:  # GX failed as a whole (e.g. the relation is missing)

@@ -188,7 +188,8 @@ def test_check_step_leaves_duckdb_memory_limit_as_it_was(warehouses: Warehouses)
     query = "SELECT current_setting('memory_limit')"
     with engine.connect() as connection:
         before = connection.execute(sa.text(query)).scalar()
-    from datapact_dagster.warehouse.dialects.duckdb import DUCKDB, size_bytes
+    from datapact_dagster.warehouse.dialects.duckdb import DUCKDB
+    from datapact_dagster.warehouse.dialects.duckdb_memory import size_bytes
 
     with DUCKDB.bounded_memory(engine), engine.connect() as connection:
         during = connection.execute(sa.text(query)).scalar()
@@ -198,12 +199,69 @@ def test_check_step_leaves_duckdb_memory_limit_as_it_was(warehouses: Warehouses)
     assert after == before
 
 
+def test_a_check_run_reading_only_small_tables_keeps_the_duckdb_memory_limit(
+    warehouses: Warehouses, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = warehouses["duckdb"]
+    _prepare(engine)
+    from datapact_dagster.warehouse.dialects import duckdb_memory
+    from datapact_dagster.warehouse.dialects.duckdb import DUCKDB
+    from datapact_dagster.warehouse.dialects.duckdb_memory import size_bytes
+
+    view = f"{SCHEMA}.many_view"
+    with engine.begin() as connection:
+        connection.execute(sa.text(f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM {MANY}"))
+
+    def lowered(reads: list[str] | None) -> bool:
+        with DUCKDB.check_limits(engine, reads), engine.connect() as connection:
+            limit = connection.execute(sa.text("SELECT current_setting('memory_limit')"))
+            return size_bytes(str(limit.scalar())) <= size_bytes("512MB")
+
+    assert not lowered([DUPS, MANY, DUPS])
+    assert lowered([DUPS.rpartition(".")[2]])  # unqualified: the current schema has none
+    assert lowered([DUPS, view])  # a view may read anything
+    assert lowered([DUPS, f"{SCHEMA}.missing"])
+    assert lowered(None)  # a rule's own SQL may read anything
+    monkeypatch.setattr(duckdb_memory, "UNBOUNDED_CHECK_ROWS", 449)
+    assert lowered([MANY])  # 450 rows
+    assert not lowered([DUPS])
+
+
+def test_what_a_suite_reads_names_relationship_parents_or_nothing_for_own_sql() -> None:
+    from datapact_dagster.checks.gx_suite import relations_read
+    from datapact_dagster.checks.spec import CheckKind, CheckSpec
+
+    def spec(kind: CheckKind, **params: Any) -> CheckSpec:
+        return CheckSpec(
+            key=f"t__{kind}",
+            table="t",
+            asset_key=("bronze", "t"),
+            kind=kind,
+            severity="error",
+            description="",
+            doc_path="",
+            contract_id="c",
+            contract_version="1.0.0",
+            params=params,
+        )
+
+    published = {"customers": "silver.customers_v2"}
+    unique, parent = spec(CheckKind.unique), spec(CheckKind.relationship, to_table="customers")
+    assert relations_read([unique, parent], "bronze.t", published) == [
+        "bronze.t",
+        "silver.customers_v2",
+    ]
+    assert relations_read([unique, spec(CheckKind.sql)], "bronze.t", published) is None
+    assert relations_read([spec(CheckKind.custom)], "bronze.t", published) is None
+
+
 def test_a_custom_duckdb_memory_limit_comes_back_after_every_check_run(
     warehouses: Warehouses,
 ) -> None:
     engine = warehouses["duckdb"]
     _prepare(engine)
-    from datapact_dagster.warehouse.dialects.duckdb import DUCKDB, size_bytes
+    from datapact_dagster.warehouse.dialects.duckdb import DUCKDB
+    from datapact_dagster.warehouse.dialects.duckdb_memory import size_bytes
 
     def limit() -> str:
         with engine.connect() as connection:

@@ -101,8 +101,11 @@ class WarehouseDialect(ABC):
             self.configure_session(connection)
             yield connection
 
-    def check_limits(self, engine: sa.Engine) -> AbstractContextManager[None]:
-        """Resource limits held while the check step runs on `engine` (none by default)."""
+    def check_limits(
+        self, engine: sa.Engine, reads: Sequence[str] | None = None
+    ) -> AbstractContextManager[None]:
+        """Resource limits held while the check step runs on `engine` reading `reads` (the
+        relations its queries read; None when a rule's own SQL may read any): none by default."""
         return nullcontext()
 
     def render_type(self, sql_type: str) -> str:

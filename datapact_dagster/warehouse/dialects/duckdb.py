@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import re
-import threading
 import weakref
-from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
+from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -16,45 +12,15 @@ import sqlalchemy as sa
 from sqlalchemy.engine import URL
 
 from datapact_dagster.warehouse.dialects.base import WarehouseDialect
+from datapact_dagster.warehouse.dialects.duckdb_memory import bounded_memory, only_small_tables
 from datapact_dagster.warehouse.dialects.duckdb_sandbox import expose_parquet, lock_down
 
-# DuckDB's memory_limit while checks run (it defaults to 80% of RAM): hash aggregates over
-# millions of distinct keys spill to DuckDB's temp directory instead of growing the process.
-# At 10M rows this keeps the check step under 1 GiB, and it is faster than the default too
-# (the same single-pass query: 3.8 s at 512MB, 4.5-6.7 s at 80% of RAM; fewer fresh pages).
-CHECK_MEMORY_LIMIT = os.environ.get("DATAPACT_CHECK_MEMORY_LIMIT", "512MB")
-
-_UNITS = {
-    "": 1,
-    "b": 1,
-    "byte": 1,
-    "bytes": 1,
-    "kb": 10**3,
-    "mb": 10**6,
-    "gb": 10**9,
-    "tb": 10**12,
-    "kib": 2**10,
-    "mib": 2**20,
-    "gib": 2**30,
-    "tib": 2**40,
-}
 QUARANTINE_KEPT_SUFFIX = "__dp_q"
 """A quarantined table stays in its schema under its quarantine name plus this suffix."""
-_limit_lock = threading.Lock()
-_limit_depth: dict[int, tuple[int, str]] = {}  # id(engine) -> (active runs, limit to restore)
-_limits_seen: weakref.WeakKeyDictionary[sa.Engine, _LimitSeen] = weakref.WeakKeyDictionary()
 
 # Engines handed to GX's DuckDB data source, by connection string: DuckDB lets one process open
 # a database file once, so GX must reuse the caller's engine rather than create its own.
 SHARED_ENGINES: weakref.WeakValueDictionary[str, sa.Engine] = weakref.WeakValueDictionary()
-
-
-def size_bytes(text: str) -> float:
-    """'18.6 GiB' / '512MB' -> bytes; unparseable -> infinity."""
-    match = re.fullmatch(r"\s*([0-9.]+)\s*([A-Za-z]*)\s*", str(text))
-    if not match or match.group(2).lower() not in _UNITS:
-        return float("inf")
-    return float(match.group(1)) * _UNITS[match.group(2).lower()]
 
 
 _RELATION_EXISTS = sa.text(
@@ -86,10 +52,6 @@ def _kept_beside(relation: str, name: str) -> str:
     schema = relation.rpartition(".")[0]
     kept = _quoted(_unquoted(name) + QUARANTINE_KEPT_SUFFIX)
     return f"{schema}.{kept}" if schema else kept
-
-
-def _literal(text: str) -> str:
-    return text.replace("'", "''")
 
 
 class DuckDBDialect(WarehouseDialect):
@@ -169,37 +131,16 @@ class DuckDBDialect(WarehouseDialect):
         rows = connection.execute(_TABLE_INFO, {"relation": qualified})
         return {str(name): str(data_type) for name, data_type in rows}
 
-    def check_limits(self, engine: sa.Engine) -> AbstractContextManager[None]:
+    def check_limits(
+        self, engine: sa.Engine, reads: Sequence[str] | None = None
+    ) -> AbstractContextManager[None]:
+        if reads is not None and only_small_tables(engine, reads):
+            return nullcontext()
         return self.bounded_memory(engine)
 
-    @contextmanager
-    def bounded_memory(self, engine: sa.Engine) -> Iterator[None]:
+    def bounded_memory(self, engine: sa.Engine) -> AbstractContextManager[None]:
         """Lower memory_limit to CHECK_MEMORY_LIMIT (if higher) while the block runs."""
-        key = id(engine)
-        with _limit_lock:
-            if key in _limit_depth:
-                depth, previous = _limit_depth[key]
-                _limit_depth[key] = (depth + 1, previous)
-            else:
-                with engine.connect() as connection:
-                    self.configure_session(connection)
-                    previous = _memory_limit(connection)
-                    if size_bytes(CHECK_MEMORY_LIMIT) < size_bytes(previous):
-                        connection.exec_driver_sql(
-                            f"SET memory_limit = '{_literal(CHECK_MEMORY_LIMIT)}'"
-                        )
-                    else:
-                        previous = ""
-                _limit_depth[key] = (1, previous)
-        try:
-            yield
-        finally:
-            with _limit_lock:
-                depth, previous = _limit_depth.pop(key)
-                if depth > 1:
-                    _limit_depth[key] = (depth - 1, previous)
-                elif previous:
-                    _restore_memory_limit(engine, previous)
+        return bounded_memory(engine, self.configure_session)
 
     def fingerprint_query(self, relation: str, extra: Sequence[str] = ()) -> str:
         more = "".join(f", {aggregate}" for aggregate in extra)
@@ -226,46 +167,6 @@ class DuckDBDialect(WarehouseDialect):
 
     def add_gx_datasource(self, context: Any, name: str, connection_string: str) -> Any:
         return context.data_sources.add_duckdb(name=name, connection_string=connection_string)
-
-
-@dataclass(frozen=True)
-class _LimitSeen:
-    """An engine's memory limit found before a bounded check run, and whether RESET gives it
-    back. A check run of a small increment is a few milliseconds of queries: reading the limit
-    again after each RESET cost as much as one of them."""
-
-    limit: str
-    reset_restores: bool
-
-
-def _memory_limit(connection: sa.Connection) -> str:
-    return str(connection.exec_driver_sql("SELECT current_setting('memory_limit')").scalar())
-
-
-def _restore_memory_limit(engine: sa.Engine, previous: str) -> None:
-    # DuckDB reports the limit rounded ('18.7 GiB'): the default comes back exactly with RESET,
-    # a custom limit as reported
-    seen = _limits_seen.get(engine)
-    with engine.connect() as connection:
-        connection.exec_driver_sql("RESET memory_limit")
-        if seen is None or seen.limit != previous:
-            seen = _LimitSeen(previous, reset_restores=_memory_limit(connection) == previous)
-            _limits_seen[engine] = seen
-        if not seen.reset_restores:
-            connection.exec_driver_sql(f"SET memory_limit = '{_literal(_midway(previous))}'")
-
-
-def _midway(reported: str) -> str:
-    """A limit DuckDB reports as `reported` again: it shows limits cut to one decimal
-    ('2.7 GiB' for 3GB), and setting the figure shown ('2.7 GiB') reads back one step lower,
-    so each restore would lower a custom limit by 0.1 unit; half a step above does not."""
-    match = re.fullmatch(r"\s*([0-9]+)(?:\.([0-9]+))?\s*([A-Za-z]*)\s*", reported)
-    if not match:
-        return reported
-    whole, decimals, unit = match.groups()
-    places = len(decimals or "")
-    value = float(f"{whole}.{decimals or 0}") + 0.5 * 10**-places
-    return f"{value:.{places + 1}f} {unit}".strip()
 
 
 DUCKDB = DuckDBDialect()
