@@ -9,6 +9,7 @@ import copy
 import warnings
 from collections.abc import Collection, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from contextvars import copy_context
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,16 +60,19 @@ def run_suite(
     suite_dict = build_suite(specs[0].table, specs, engine.dialect.name, published)
     configs = {e["meta"]["datapact_key"]: e for e in suite_dict["expectations"]}
     run = _SuiteRun(relation, engine, pii_columns)
-    with for_engine(engine).check_limits(engine, relations_read(specs, relation, published)):
+    reads = relations_read(specs, relation, published)
+    with for_engine(engine).check_limits(engine, reads) as connections:
         try:
-            outcomes = _validate(suite_dict, relation, engine)
+            outcomes = _validate(suite_dict, relation, engine, connections)
         except Exception as exc:  # GX failed as a whole (e.g. the relation is missing)
             message = f"GX could not validate {relation}: {_first_line(exc)}"
             outcomes = {key: _Outcome(False, {}, message) for key in configs}
         return [run.check_result(spec, configs[spec.key], outcomes[spec.key]) for spec in specs]
 
 
-def _validate(suite_dict: dict[str, Any], relation: str, engine: sa.Engine) -> dict[str, _Outcome]:
+def _validate(
+    suite_dict: dict[str, Any], relation: str, engine: sa.Engine, connections: int = 1
+) -> dict[str, _Outcome]:
     great_expectations = gx()
     ephemeral_context()
     from great_expectations.expectations.expectation_configuration import (
@@ -103,14 +107,10 @@ def _validate(suite_dict: dict[str, Any], relation: str, engine: sa.Engine) -> d
         for part, result_format in (("map", RESULT_FORMAT), ("rows", UNEXPECTED_ROWS_FORMAT))
         if by_format[part]
     ]
-    connections = for_engine(engine).check_connections
     if connections == 1 or len(parts) == 1:  # a thread would only add its start-up
         validations = _validate_in_turn(batch, parts)
     else:
-        # the two validations are independent: on a warehouse with several check connections
-        # their queries overlap (each with a validator of its own: the result format is one)
-        with ThreadPoolExecutor(max_workers=connections) as pool:
-            validations = list(pool.map(lambda p: batch.validate(p[0], result_format=p[1]), parts))
+        validations = _validate_beside(batch, parts, connections)
     for validation in validations:
         for r in validation.results:
             key = r.expectation_config.meta["datapact_key"]
@@ -118,6 +118,22 @@ def _validate(suite_dict: dict[str, Any], relation: str, engine: sa.Engine) -> d
                 bool(r.success), dict(r.result or {}), _exception_message(r.exception_info)
             )
     return outcomes
+
+
+def _validate_beside(
+    batch: Any, parts: list[tuple[Any, dict[str, Any]]], connections: int
+) -> list[Any]:
+    """The first part validated in this thread, the others meanwhile on up to `connections - 1`
+    more, each with a validator of its own (a validator has one result format): the parts are
+    independent, and the others' queries run while this thread plans its part."""
+    first, *others = parts
+    with ThreadPoolExecutor(max_workers=min(len(others), connections - 1)) as pool:
+        jobs = [  # each in a copy of this context: the check run's column memo
+            pool.submit(copy_context().run, batch.validate, suite, result_format=result_format)
+            for suite, result_format in others
+        ]
+        validations = [batch.validate(first[0], result_format=first[1])]
+        return validations + [job.result() for job in jobs]
 
 
 def _validate_in_turn(batch: Any, parts: list[tuple[Any, dict[str, Any]]]) -> list[Any]:

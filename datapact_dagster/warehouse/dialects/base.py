@@ -103,10 +103,11 @@ class WarehouseDialect(ABC):
 
     def check_limits(
         self, engine: sa.Engine, reads: Sequence[str] | None = None
-    ) -> AbstractContextManager[None]:
+    ) -> AbstractContextManager[int]:
         """Resource limits held while the check step runs on `engine` reading `reads` (the
-        relations its queries read; None when a rule's own SQL may read any): none by default."""
-        return nullcontext()
+        relations its queries read; None when a rule's own SQL may read any): none by default.
+        Gives how many connections the step's queries may use at once."""
+        return nullcontext(self.check_connections)
 
     def render_type(self, sql_type: str) -> str:
         """A column type written in DataPact's source SQL dialect, spelled for this warehouse."""

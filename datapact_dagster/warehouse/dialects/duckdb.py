@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import weakref
-from collections.abc import Sequence
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,8 @@ from datapact_dagster.warehouse.dialects.base import WarehouseDialect
 from datapact_dagster.warehouse.dialects.duckdb_memory import bounded_memory, only_small_tables
 from datapact_dagster.warehouse.dialects.duckdb_sandbox import expose_parquet, lock_down
 
+SMALL_READS_CONNECTIONS = 2
+"""Check connections of a check run whose suite reads only small tables (`only_small_tables`)."""
 QUARANTINE_KEPT_SUFFIX = "__dp_q"
 """A quarantined table stays in its schema under its quarantine name plus this suffix."""
 
@@ -133,10 +135,17 @@ class DuckDBDialect(WarehouseDialect):
 
     def check_limits(
         self, engine: sa.Engine, reads: Sequence[str] | None = None
-    ) -> AbstractContextManager[None]:
+    ) -> AbstractContextManager[int]:
+        # A query over a table of a row group or a few runs on one thread: over small tables
+        # the suite's parts overlap their queries on two connections, and memory stays as is.
         if reads is not None and only_small_tables(engine, reads):
-            return nullcontext()
-        return self.bounded_memory(engine)
+            return nullcontext(SMALL_READS_CONNECTIONS)
+        return self._bounded(engine)
+
+    @contextmanager
+    def _bounded(self, engine: sa.Engine) -> Iterator[int]:
+        with self.bounded_memory(engine):
+            yield self.check_connections
 
     def bounded_memory(self, engine: sa.Engine) -> AbstractContextManager[None]:
         """Lower memory_limit to CHECK_MEMORY_LIMIT (if higher) while the block runs."""

@@ -44,7 +44,7 @@ _UNITS = {
     "tib": 2**40,
 }
 _TABLE_SIZES = sa.text(
-    "SELECT schema_name, table_name, estimated_size FROM duckdb_tables()"
+    "SELECT schema_name, table_name, estimated_size, current_schema() FROM duckdb_tables()"
     " WHERE database_name = current_database() AND table_name IN :tables"
 ).bindparams(sa.bindparam("tables", expanding=True))
 
@@ -79,9 +79,11 @@ def only_small_tables(engine: sa.Engine, relations: Sequence[str]) -> bool:
     if not wanted or any('"' in s or '"' in t for s, t in wanted):
         return False
     with engine.connect() as connection:
-        current = str(connection.exec_driver_sql("SELECT current_schema()").scalar())
-        rows = connection.execute(_TABLE_SIZES, {"tables": sorted({t for _, t in wanted})})
-        small = {(s, t) for s, t, size in rows if size is not None and size <= UNBOUNDED_CHECK_ROWS}
+        rows = connection.execute(_TABLE_SIZES, {"tables": sorted({t for _, t in wanted})}).all()
+    if not rows:
+        return False
+    current = rows[0][3]
+    small = {(s, t) for s, t, size, _ in rows if size is not None and size <= UNBOUNDED_CHECK_ROWS}
     return all((schema or current, table) in small for schema, table in wanted)
 
 
