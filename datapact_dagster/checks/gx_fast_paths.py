@@ -175,16 +175,18 @@ def _remembered(compute: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return remembered
 
 
-def _planning_with(plan: Any) -> Any:
-    def planning(self: Any, *args: Any, **kwargs: Any) -> Any:
-        outer = _memo.active
-        _memo.active = {}
-        try:
-            return plan(self, *args, **kwargs)
-        finally:
-            _memo.active = outer
+def _with_fresh(state: threading.local, method: Any) -> Any:
+    """`method`, run with a fresh, empty `state.active` (the outer one back afterwards)."""
 
-    return planning
+    def with_fresh(self: Any, *args: Any, **kwargs: Any) -> Any:
+        outer = state.active
+        state.active = {}
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            state.active = outer
+
+    return with_fresh
 
 
 class _GraphsBeingBuilt(threading.local):
@@ -227,18 +229,6 @@ def _expanding_once(expand: Any) -> Any:
     return build_metric_dependency_graph
 
 
-def _building_graphs_with(build: Any) -> Any:
-    def building(self: Any, *args: Any, **kwargs: Any) -> Any:
-        outer = _graphs.active
-        _graphs.active = {}
-        try:
-            return build(self, *args, **kwargs)
-        finally:
-            _graphs.active = outer
-
-    return building
-
-
 ORIGINALS: dict[str, Any] = {}
 """GX's own methods, by name, as they were before `install` (tests compare against them)."""
 
@@ -277,11 +267,11 @@ def install() -> None:
     ExpectationConfiguration.to_domain_obj = _remembered(ExpectationConfiguration.to_domain_obj)
     planning = "_generate_metric_dependency_subgraphs_for_each_expectation_configuration"
     ORIGINALS[planning] = getattr(Validator, planning)
-    setattr(Validator, planning, _planning_with(getattr(Validator, planning)))
+    setattr(Validator, planning, _with_fresh(_memo, getattr(Validator, planning)))
     ORIGINALS["metrics_validate"] = expectation_class.metrics_validate
-    expectation_class.metrics_validate = _planning_with(expectation_class.metrics_validate)
+    expectation_class.metrics_validate = _with_fresh(_memo, expectation_class.metrics_validate)
     build = "build_metric_dependency_graph"
     ORIGINALS[build] = getattr(ValidationGraph, build)
     setattr(ValidationGraph, build, _expanding_once(getattr(ValidationGraph, build)))
     ORIGINALS["calculator_" + build] = getattr(MetricsCalculator, build)
-    setattr(MetricsCalculator, build, _building_graphs_with(getattr(MetricsCalculator, build)))
+    setattr(MetricsCalculator, build, _with_fresh(_graphs, getattr(MetricsCalculator, build)))

@@ -228,22 +228,14 @@ def test_a_check_run_reading_only_small_tables_keeps_the_duckdb_memory_limit(
 
 
 def test_what_a_suite_reads_names_relationship_parents_or_nothing_for_own_sql() -> None:
+    from dataclasses import replace
+
     from datapact_dagster.checks.gx_suite import relations_read
     from datapact_dagster.checks.spec import CheckKind, CheckSpec
+    from tests.evidence.factories import check_spec
 
     def spec(kind: CheckKind, **params: Any) -> CheckSpec:
-        return CheckSpec(
-            key=f"t__{kind}",
-            table="t",
-            asset_key=("bronze", "t"),
-            kind=kind,
-            severity="error",
-            description="",
-            doc_path="",
-            contract_id="c",
-            contract_version="1.0.0",
-            params=params,
-        )
+        return replace(check_spec(f"t__{kind}", kind=kind), params=params)
 
     published = {"customers": "silver.customers_v2"}
     unique, parent = spec(CheckKind.unique), spec(CheckKind.relationship, to_table="customers")
