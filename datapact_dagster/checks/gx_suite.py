@@ -19,7 +19,7 @@ from datapact_dagster.checks.rules.expectations import (
     row_count_bounds,
 )
 from datapact_dagster.checks.rules.kind import SuiteContext
-from datapact_dagster.checks.spec import CheckKind, CheckSpec
+from datapact_dagster.checks.spec import CheckSpec
 from datapact_dagster.checks.suite_dialect import suite_dialect
 
 __all__ = ["OBSERVED_ALIAS", "UNEXPECTED_ROWS", "build_suite", "row_count_bounds"]
@@ -74,20 +74,15 @@ def build_suite(
     }
 
 
-# kinds whose expectation runs a query a contract writes: it may read any relation
-_OWN_SQL_KINDS = frozenset({CheckKind.sql, CheckKind.custom})
-
-
 def relations_read(
     specs: list[CheckSpec], relation: str, published: Mapping[str, str]
 ) -> list[str] | None:
-    """What the suite's queries read: the relation and each relationship's parent; None when
-    a rule runs SQL of its own (it may read anything)."""
-    if any(spec.kind in _OWN_SQL_KINDS for spec in specs):
-        return None
-    parents = [
-        published.get(spec.params["to_table"], spec.params["to_table"])
-        for spec in specs
-        if spec.kind is CheckKind.relationship
-    ]
-    return [relation, *parents]
+    """What the suite's queries read: the relation and what each kind reads besides it
+    (a relationship's parent); None when a check may read anything (a rule's own SQL)."""
+    reads = [relation]
+    for spec in specs:
+        other = REGISTRY[spec.kind].other_relations(spec, published)
+        if other is None:
+            return None
+        reads.extend(other)
+    return reads

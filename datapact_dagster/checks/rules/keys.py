@@ -86,5 +86,8 @@ RELATIONSHIP = RuleKind(
     compile=_relationships,
     expectation=_relationship_expectation,
     failing_rows="{t} values missing in {parent}",
+    other_relations=lambda spec, published: [
+        published.get(spec.params["to_table"], spec.params["to_table"])
+    ],
 )
 KINDS = (COMPOUND_UNIQUE, RELATIONSHIP)

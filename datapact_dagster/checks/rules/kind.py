@@ -81,6 +81,17 @@ Compiler = Callable[[RuleSource], list[Draft]]
 ExpectationBuilder = Callable[[CheckSpec, SuiteContext], Expectation]
 Threshold = Callable[[CheckSpec], str | None]
 ColumnsNeeded = Callable[[CheckSpec], list[str]]
+RelationsRead = Callable[[CheckSpec, Mapping[str, str]], list[str] | None]
+
+
+def batch_only(spec: CheckSpec, published: Mapping[str, str]) -> list[str] | None:
+    """A check reading nothing but the relation it checks."""
+    return []
+
+
+def anything(spec: CheckSpec, published: Mapping[str, str]) -> list[str] | None:
+    """A check running a query a contract writes: it may read any relation."""
+    return None
 
 
 def spec_columns(spec: CheckSpec) -> list[str]:
@@ -137,6 +148,10 @@ class RuleKind:
     native kinds), which describe.py summarises by its own function."""
     required_columns: ColumnsNeeded = spec_columns
     """The relation columns a check reads (a check is skipped when one is missing)."""
+    other_relations: RelationsRead = batch_only
+    """The relations a check reads besides the one it checks, given the published relation of
+    each contract table; None when that cannot be known (a check step reading only small
+    tables runs with fewer limits)."""
     odcs_type: str | None = None
     """For quality-rule kinds: the rule's ODCS `type` (library, sql, custom)."""
     odcs_metric: str | None = None

@@ -12,6 +12,7 @@ from datapact_dagster.checks.rules.kind import (
     RuleSource,
     Source,
     SuiteContext,
+    anything,
     operator_or,
     spec_columns,
 )
@@ -108,6 +109,7 @@ SQL_RULE = RuleKind(
     required_columns=lambda spec: (
         spec_columns(spec) + sql_rule_columns(str(spec.params.get("query", "")))
     ),
+    other_relations=anything,
     odcs_type=SQL,
 )
 CUSTOM_RULE = RuleKind(
@@ -123,6 +125,7 @@ CUSTOM_RULE = RuleKind(
     ),
     threshold=operator_or(lambda spec: None),
     required_columns=_custom_columns,
+    other_relations=anything,
     odcs_type=CUSTOM,
 )
 KINDS = (SQL_RULE, CUSTOM_RULE)
