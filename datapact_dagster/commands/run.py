@@ -9,7 +9,7 @@ import time
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from datapact_dagster.approvals.identity import current_person
 from datapact_dagster.breaker.graph import layer_order
@@ -187,10 +187,12 @@ def launch_job(
 
     from datapact_dagster import definitions
     from datapact_dagster.breaker.project_breakers import read_project_breakers
+    from datapact_dagster.defs.executors import ExecutorChoice, start_fork_server
     from datapact_dagster.pipeline.job_runner import (
         asset_parents,
         label_tables_not_run,
         summarize_run,
+        warehouse_pool_limit,
     )
     from datapact_dagster.pipeline.run_owner import RUN_PID_ENV, RunOwner
     from datapact_dagster.plan.project import load_project
@@ -208,11 +210,16 @@ def launch_job(
         )
     elif not whole_job:
         asset_selection = list(selected)
+    run_config: dict[str, Any] = {"loggers": {"progress_logger": {}}}
+    if job.executor_def.name == ExecutorChoice.MULTIPROCESS.value:
+        start_fork_server()
+        # no step process started only to poll for a warehouse-pool slot
+        run_config["execution"] = {"config": {"max_concurrent": warehouse_pool_limit(instance)}}
     result = dg.execute_job(
         recon,
         instance=instance,
         asset_selection=asset_selection,
-        run_config={"loggers": {"progress_logger": {}}},
+        run_config=run_config,
         tags={**tags, **owner.tags()},
         raise_on_error=False,
     )

@@ -15,9 +15,12 @@ DATAPACT_CELERY_BACKEND_URL (default: the broker URL, which suits Redis).
 
 from __future__ import annotations
 
+import multiprocessing
+import multiprocessing.forkserver
 import os
 from collections.abc import Mapping
 from enum import StrEnum
+from typing import Any
 
 import dagster as dg
 
@@ -111,11 +114,40 @@ def forkserver_preload() -> list[str]:
 
 def multiprocess_executor() -> dg.ExecutorDefinition:
     """Dagster's multiprocess executor, its steps forked from a fork server that has imported
-    `forkserver_preload()` (a spawned step would import GX again, seconds each)."""
+    `forkserver_preload()` (a spawned step would import GX again, seconds each).
+
+    `max_concurrent` stays settable per run: `datapact run` sets the warehouse pool's limit,
+    since a step process started beyond it only polls for a slot (Dagster's poll interval
+    starts at a second and grows, and each wait delays the next step by up to that long)."""
+    preload = forkserver_preload()
+
+    def with_preload(config: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            "start_method": {"forkserver": {"preload_modules": preload}},
+            "max_concurrent": config.get("max_concurrent", 0),
+        }
+
     return dg.multiprocess_executor.configured(
-        {"start_method": {"forkserver": {"preload_modules": forkserver_preload()}}},
-        name="multiprocess",
+        with_preload,
+        name=ExecutorChoice.MULTIPROCESS.value,
+        config_schema={
+            "max_concurrent": dg.Field(
+                int,
+                default_value=0,
+                description="Steps running at once in child processes; 0 means one per CPU.",
+            )
+        },
     )
+
+
+def start_fork_server() -> None:
+    """Start the multiprocess executor's fork server now instead of at the first step: its
+    imports (GX, Dagster, the definitions: seconds) then run on another CPU while the run
+    starts. Call it once the environment the steps must see is set: the server keeps the
+    environment it starts with. The executor finds it running and uses it."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(forkserver_preload())
+    multiprocessing.forkserver.ensure_running()
 
 
 def run_executor(warehouse_url: str) -> dg.ExecutorDefinition:

@@ -18,6 +18,15 @@ WAREHOUSE_POOL = "datapact_warehouse"
 """The Dagster concurrency pool every table step takes: one step writes the warehouse at a time."""
 
 
+def warehouse_pool_limit(instance: dg.DagsterInstance) -> int:
+    """How many steps of the warehouse pool may run at once now (the limit set in Dagster's
+    storage, else the instance's default); 0 when the pool is unlimited."""
+    storage = instance.event_log_storage
+    if not storage.supports_global_concurrency_limits:
+        return 0
+    return storage.get_concurrency_info(WAREHOUSE_POOL).limit or 0
+
+
 @dg.logger(description="Prints DataPact's per-table progress lines only.")
 def progress_logger(init_context: dg.InitLoggerContext) -> logging.Logger:
     log = logging.Logger("datapact.progress", level=logging.INFO)

@@ -268,6 +268,23 @@ def test_runs_are_in_postgresql_not_in_files(d: Deployment) -> None:
     assert config["storage"] == {"postgres": {"postgres_url": {"env": "DAGSTER_PG_URL"}}}
 
 
+def test_datapact_run_starts_no_step_only_to_wait_for_the_warehouse_pool(d: Deployment) -> None:
+    run_id = re.search(r"run ([0-9a-f-]{36}) finished", d.results["baseline"].stdout).group(1)  # type: ignore[union-attr]
+    engine = d.dagster_db()
+    with engine.connect() as conn:
+        body = conn.execute(
+            sa.text("SELECT run_body FROM runs WHERE run_id = :run"), {"run": run_id}
+        ).scalar_one()
+        blocked = conn.execute(
+            sa.text("SELECT COUNT(*) FROM event_logs WHERE run_id = :run AND event LIKE :said"),
+            {"run": run_id, "said": "%blocked by limit for pool%"},
+        ).scalar_one()
+    engine.dispose()
+    # the multiprocess executor starts as many steps as the pool admits, so none polls for a slot
+    assert json.loads(body)["run_config"]["execution"] == {"config": {"max_concurrent": 1}}
+    assert blocked == 0
+
+
 def test_status_reads_the_same_postgresql_instance(d: Deployment) -> None:
     healthy = d.results["status healthy"]
     assert healthy.returncode == 0, _output(healthy)

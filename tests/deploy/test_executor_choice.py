@@ -41,6 +41,23 @@ def test_multiprocess_steps_fork_from_a_server_that_has_gx_loaded() -> None:
     assert "datapact_dagster.definitions" in preload
     for module in preload:  # a name that does not import would break every step
         importlib.import_module(module)
+    assert config["max_concurrent"] == 0  # Dagster's default: one step per CPU
+    assert executor.config_schema._config_fn({"max_concurrent": 1})["max_concurrent"] == 1  # type: ignore[union-attr]
+
+
+def test_the_warehouse_pool_limit_is_read_from_dagster() -> None:
+    import dagster as dg
+
+    from datapact_dagster.pipeline.dagster_home import WAREHOUSE_POOL_LIMIT
+    from datapact_dagster.pipeline.job_runner import WAREHOUSE_POOL, warehouse_pool_limit
+
+    pools = {"concurrency": {"pools": {"default_limit": WAREHOUSE_POOL_LIMIT}}}
+    with dg.instance_for_test(overrides=pools) as instance:
+        assert warehouse_pool_limit(instance) == WAREHOUSE_POOL_LIMIT == 1
+        instance.event_log_storage.set_concurrency_slots(WAREHOUSE_POOL, 3)
+        assert warehouse_pool_limit(instance) == 3
+    with dg.instance_for_test() as instance:
+        assert warehouse_pool_limit(instance) == 0  # no limit: Dagster's own default
 
 
 def test_celery_reads_its_broker_from_the_environment_when_a_run_starts() -> None:
