@@ -11,7 +11,10 @@ median counts), with its peak RSS:
   in a fresh state folder each call;
 - `datacontract test` (datacontract-cli, in its own environment made by `uv tool run`) on the
   same file and contract, JSON results.
-Both must count the same violations. The sample domain (`datapact generate`, 100k orders) is
+Both must count the same violations. Beside them, two floors that no design of `datapact run`
+goes below: the stack's (`bench.stack_floor`: Dagster and GX started, one trivial asset run, as
+a whole process) and writing the file into a DuckDB table (one statement, in this process).
+The sample domain (`datapact generate`, 100k orders) is
 then run on DuckDB and on a throwaway PostgreSQL, `--repeat` calls each in turn, each on fresh
 state, the medians compared.
 """
@@ -166,20 +169,28 @@ def end_to_end(rows: int, repeat: int) -> dict[str, Any]:
             "--output",
             str(results),
         ]
-        theirs, ours = [], []
+        floor = [sys.executable, "-m", "bench.stack_floor", str(base / "floor_home")]
+        theirs, ours, floors = [], [], []
         for _ in range(max(1, repeat) + 1):  # the first call of each, untimed, caches bytecode
             shutil.rmtree(project / ".datapact", ignore_errors=True)
             ours.append(_timed([sys.executable, "-m", "datapact_dagster.cli", "run"], project, env))
             theirs.append(_timed(datacontract, project, env))
+            floors.append(_timed(floor, REPO, env))
+            if floors[-1][2] != 0:
+                raise RuntimeError(f"{' '.join(floor)} failed: the stack floor timed nothing")
+        write_s = _duckdb_write_seconds(target, base / "write.duckdb")
         counts = {
             "datapact": _datapact_counts(project, env),
             "datacontract": _datacontract_counts(results),
         }
-    ours, theirs = ours[1:], theirs[1:]
+    ours, theirs, floors = ours[1:], theirs[1:], floors[1:]
     report = {
         "rows": rows,
         "datapact_s": statistics.median(t for t, _, _ in ours),
         "datacontract_s": statistics.median(t for t, _, _ in theirs),
+        "stack_floor_s": statistics.median(t for t, _, _ in floors),
+        "stack_floor_runs_s": [t for t, _, _ in floors],
+        "duckdb_write_s": write_s,
         "datapact_runs_s": [t for t, _, _ in ours],
         "datacontract_runs_s": [t for t, _, _ in theirs],
         "datapact_rss_bytes": max(r for _, r, _ in ours),
@@ -195,8 +206,23 @@ def end_to_end(rows: int, repeat: int) -> dict[str, Any]:
             f"  peak RSS {report[f'{name}_rss_bytes'] / (1 << 30):.2f} GiB",
             flush=True,
         )
+    print(
+        f"  stack floor: {report['stack_floor_s']:6.1f} s median (Dagster and GX started, one"
+        f" trivial asset); writing the file into a DuckDB table: {write_s:.1f} s",
+        flush=True,
+    )
     print(f"   counts agree: {'yes' if report['counts_agree'] else 'NO'} {counts}", flush=True)
     return report
+
+
+def _duckdb_write_seconds(parquet: Path, database: Path) -> float:
+    """One `CREATE TABLE AS` of the whole file into a new DuckDB file, as staging does."""
+    with duckdb.connect(str(database)) as con:
+        t0 = time.perf_counter()
+        con.execute(f"CREATE TABLE staged AS SELECT * FROM read_parquet('{parquet}')")
+        seconds = time.perf_counter() - t0
+    database.unlink()
+    return seconds
 
 
 def sample_domain(pg_url: str | None, repeat: int) -> dict[str, Any]:
@@ -249,8 +275,11 @@ def _fresh_database(server_url: str, name: str) -> str:
 
 
 def print_summary(results: list[dict[str, Any]], sample: dict[str, Any]) -> bool:
-    print("\n| rows | datapact run | datacontract test | ratio | target | counts |")
-    print("|-----:|-------------:|------------------:|------:|-------:|--------|")
+    print(
+        "\n| rows | datapact run | datacontract test | ratio | target | counts"
+        " | stack floor | DuckDB write |"
+    )
+    print("|-----:|-------------:|------------------:|------:|-------:|--------|------:|------:|")
     met = True
     for r in results:
         target = TARGETS.get(r["rows"], 1.5)
@@ -261,7 +290,8 @@ def print_summary(results: list[dict[str, Any]], sample: dict[str, Any]) -> bool
             f"| {r['rows']:,} | {r['datapact_s']:.1f} s, {r['datapact_rss_bytes'] / gib:.2f} GiB"
             f" | {r['datacontract_s']:.1f} s, {r['datacontract_rss_bytes'] / gib:.2f} GiB"
             f" | {r['ratio']:.2f}x | <= {target:g}x {'met' if ok else 'MISSED'}"
-            f" | {'agree' if r['counts_agree'] else 'DIFFER'} |"
+            f" | {'agree' if r['counts_agree'] else 'DIFFER'}"
+            f" | {r['stack_floor_s']:.1f} s | {r['duckdb_write_s']:.1f} s |"
         )
     if "postgresql" in sample:
         ratio = sample["postgresql"]["seconds"] / sample["duckdb"]["seconds"]

@@ -67,3 +67,21 @@ def test_postgres_check_step_and_floor_find_what_duckdb_finds(tmp_path: Path, pg
     assert _compare(reports) == []
     assert on_postgres["counts"]["bench_orders__order_id__unique"] == 4
     assert memory.peak_bytes > 0  # the server's sorts and hashes were seen
+
+
+def test_stack_floor_runs_a_dagster_job_with_gx_loaded(tmp_path: Path) -> None:
+    """The end-to-end bench's floor is a real run: a failed one would time nothing."""
+    import subprocess
+    import sys
+
+    home = tmp_path / "floor_home"
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.stack_floor", str(home)],
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "RUN_SUCCESS" in done.stderr
+    assert (home / "history" / "runs.db").is_file()  # a Dagster instance, not an ephemeral one
