@@ -11,12 +11,12 @@ median counts), with its peak RSS:
   in a fresh state folder each call;
 - `datacontract test` (datacontract-cli, in its own environment made by `uv tool run`) on the
   same file and contract, JSON results.
-Both must count the same violations. Beside them, two floors that no design of `datapact run`
-goes below: the stack's (`bench.stack_floor`: Dagster and GX started, one trivial asset run, as
-a whole process) and writing the file into a DuckDB table (one statement, in this process).
-The sample domain (`datapact generate`, 100k orders) is
-then run on DuckDB and on a throwaway PostgreSQL, `--repeat` calls each in turn, each on fresh
-state, the medians compared.
+Both must count the same violations. Beside them, two floors: the stack's, which every
+`datapact run` pays (`bench.stack_floor`: Dagster and GX started, one trivial asset run, as a
+whole process), and writing the file into a DuckDB table (one statement, in this process),
+which every run that stages into DuckDB pays. The sample domain (`datapact generate`, 100k
+orders) is then run on DuckDB and on a throwaway PostgreSQL, `--repeat` calls each in turn,
+each on fresh state, the medians compared.
 """
 
 from __future__ import annotations
