@@ -6,6 +6,8 @@ Runs each worker in-process on a small bench table; `make bench` runs them at 1M
 from __future__ import annotations
 
 import statistics
+import subprocess
+import sys
 from pathlib import Path
 
 from bench.check_step import _compare, _worker_datapact, _worker_floor, _worker_gx_pandas
@@ -71,9 +73,6 @@ def test_postgres_check_step_and_floor_find_what_duckdb_finds(tmp_path: Path, pg
 
 def test_stack_floor_runs_a_dagster_job_with_gx_loaded(tmp_path: Path) -> None:
     """The end-to-end bench's floor is a real run: a failed one would time nothing."""
-    import subprocess
-    import sys
-
     home = tmp_path / "floor_home"
     done = subprocess.run(
         [sys.executable, "-m", "bench.stack_floor", str(home)],
