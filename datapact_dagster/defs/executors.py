@@ -19,57 +19,14 @@ import multiprocessing
 import multiprocessing.forkserver
 import os
 from collections.abc import Mapping
-from enum import StrEnum
 from typing import Any
 
 import dagster as dg
 
 from datapact_dagster.errors import EXIT_INVALID, UserError
 from datapact_dagster.pipeline.celery_config import BACKEND_ENV, BROKER_ENV, celery_app_args
-from datapact_dagster.warehouse.dialects import DIALECTS, for_url
-
-EXECUTOR_ENV = "DATAPACT_EXECUTOR"
-
-
-class ExecutorChoice(StrEnum):
-    IN_PROCESS = "in_process"
-    MULTIPROCESS = "multiprocess"
-    CELERY = "celery"
-
-
-def executor_choice(env: Mapping[str, str], warehouse_url: str) -> ExecutorChoice:
-    """The executor DATAPACT_EXECUTOR names, or the default for the warehouse; refuses a
-    choice the warehouse cannot take, naming the fix."""
-    dialect = for_url(warehouse_url)
-    given = env.get(EXECUTOR_ENV, "").strip()
-    if not given:
-        return ExecutorChoice.IN_PROCESS if dialect.single_writer else ExecutorChoice.MULTIPROCESS
-    try:
-        choice = ExecutorChoice(given)
-    except ValueError:
-        known = ", ".join(c.value for c in ExecutorChoice)
-        raise UserError(
-            f"{EXECUTOR_ENV}={given!r} is not an executor DataPact knows. Set it to one of "
-            f"{known}, or unset it for the default.",
-            EXIT_INVALID,
-        ) from None
-    if dialect.single_writer and choice is not ExecutorChoice.IN_PROCESS:
-        shared = " or ".join(d.display_name for d in DIALECTS if not d.single_writer)
-        raise UserError(
-            f"{EXECUTOR_ENV}={choice.value} needs a warehouse that several processes may write, "
-            f"but {dialect.display_name} is written by one process only (the embedded default, "
-            f"which cannot be shared by workers). Set DATAPACT_WAREHOUSE_URL to a {shared} "
-            f"warehouse, or unset {EXECUTOR_ENV} to run the steps in-process.",
-            EXIT_INVALID,
-        )
-    if choice is ExecutorChoice.CELERY and not env.get(BROKER_ENV, "").strip():
-        raise UserError(
-            f"{EXECUTOR_ENV}=celery needs the Celery broker: set {BROKER_ENV} (for example "
-            "redis://broker.internal:6379/0) in every process that loads DataPact, workers "
-            "included.",
-            EXIT_INVALID,
-        )
-    return choice
+from datapact_dagster.pipeline.executor_choice import EXECUTOR_ENV, ExecutorChoice, executor_choice
+from datapact_dagster.warehouse.dialects import DIALECTS
 
 
 def build_executor(env: Mapping[str, str], warehouse_url: str) -> dg.ExecutorDefinition:
