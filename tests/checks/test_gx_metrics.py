@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from datapact_dagster.checks.gx_run import RESULT_FORMAT, UNEXPECTED_ROWS_FORMAT, _validate
+from datapact_dagster.checks.gx_run import RESULT_FORMAT, UNEXPECTED_ROWS_FORMAT, validate_suite
 from tests.checks.conftest import ENGINES, Warehouses
 
 SCHEMA = "metric_cases"
@@ -64,7 +64,7 @@ def _run(engine: sa.Engine, relation: str, expectations: list[tuple[str, dict[st
         ],
         "meta": {},
     }
-    outcomes = _validate(suite, relation, engine)
+    outcomes = validate_suite(suite, relation, engine)
     for key, outcome in outcomes.items():
         assert outcome.error is None, (key, outcome.error)
     return {int(key): outcome.result for key, outcome in outcomes.items()}
