@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from datapact_dagster.checks import gx_fast_paths
 from datapact_dagster.checks.gx_import import import_gx
+from datapact_dagster.checks.gx_worker import current_gx_worker
 from datapact_dagster.warehouse.dialects import DIALECTS, for_engine
 
 if TYPE_CHECKING:
@@ -58,13 +59,14 @@ def _ephemeral_context() -> AbstractDataContext:
 def gx_loading_meanwhile() -> Iterator[None]:
     """Load GX (its import, extensions and context: seconds) on another thread while the block
     runs, and wait for it when the block ends, so that a block that waits on the warehouse
-    (staging a table) hides that time instead of being followed by it.
+    (staging a table) hides that time instead of being followed by it. Not while a GX worker
+    validates this process's suites (gx_worker.py): it loads GX itself.
 
     The block must import nothing new: Python hands a half-initialised module to one of two
     threads importing the same circular group of modules at once. A failed load is not raised
     here: the first check loads again and meets the error itself.
     """
-    if _ephemeral_context.cache_info().currsize:
+    if _ephemeral_context.cache_info().currsize or current_gx_worker() is not None:
         yield
         return
     loader = threading.Thread(target=_load_quietly, name="datapact-gx-load", daemon=True)

@@ -1,6 +1,7 @@
 """Run a DataPact GX suite against one warehouse relation and read back CheckResults.
 
-GX runs with its SQL execution engine (pushdown); no table is pulled into pandas.
+GX runs with its SQL execution engine (pushdown); no table is pulled into pandas. When this
+process has a GX worker (gx_worker.py) the worker validates the suite, else this process does.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from datapact_dagster.checks.gx_suite import (
     build_suite,
     relations_read,
 )
+from datapact_dagster.checks.gx_worker import SuiteRequest, current_gx_worker
 from datapact_dagster.checks.result import MAX_SAMPLES, CheckResult
 from datapact_dagster.checks.spec import CheckSpec
 from datapact_dagster.warehouse.dialects import for_engine
@@ -48,16 +50,37 @@ def run_suite(
     configs = {e["meta"]["datapact_key"]: e for e in suite_dict["expectations"]}
     run = SuiteRun(relation, engine, pii_columns)
     reads = relations_read(specs, relation, published)
-    with for_engine(engine).check_limits(engine, reads) as connections:
-        try:
-            outcomes = validate_suite(suite_dict, relation, engine, connections)
-        except Exception as exc:  # GX failed as a whole (e.g. the relation is missing)
-            outcomes = _failed(configs, f"GX could not validate {relation}: {first_line(exc)}")
+    outcomes = _validated_by_worker(suite_dict, relation, engine, reads)
+    if outcomes is None:
+        with for_engine(engine).check_limits(engine, reads) as connections:
+            try:
+                outcomes = validate_suite(suite_dict, relation, engine, connections)
+            except Exception as exc:  # GX failed as a whole (e.g. the relation is missing)
+                outcomes = _failed(configs, f"GX could not validate {relation}: {first_line(exc)}")
     return [run.check_result(spec, configs[spec.key], outcomes[spec.key]) for spec in specs]
 
 
 def _failed(keys: Collection[str], message: str) -> dict[str, Outcome]:
     return {key: Outcome(False, {}, message) for key in keys}
+
+
+def _validated_by_worker(
+    suite_dict: dict[str, Any], relation: str, engine: sa.Engine, reads: Collection[str] | None
+) -> dict[str, Outcome] | None:
+    """The suite's outcomes from this process's GX worker (gx_worker.py), or None when there is
+    none or it could not answer."""
+    worker = current_gx_worker()
+    if worker is None or not for_engine(engine).release_to_other_process(engine):
+        return None
+    url = engine.url.render_as_string(hide_password=False)
+    reads = None if reads is None else tuple(reads)
+    reply = worker.validate(SuiteRequest(suite_dict, relation, url, reads))
+    if reply is None:
+        return None
+    if reply.outcomes is None:
+        keys = [e["meta"]["datapact_key"] for e in suite_dict["expectations"]]
+        return _failed(keys, reply.failure or "unknown error")
+    return {key: Outcome(*fields) for key, fields in reply.outcomes.items()}
 
 
 def validate_suite(

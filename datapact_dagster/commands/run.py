@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from datapact_dagster.approvals.identity import current_person
 from datapact_dagster.breaker.graph import layer_order
 from datapact_dagster.breaker.override import override_tags
+from datapact_dagster.checks.gx_worker import gx_worker_for_run
 from datapact_dagster.commands.approval_context import (
     approval_overlay,
     overlay_state,
@@ -30,10 +31,12 @@ from datapact_dagster.commands.loading import contracts_or_exit
 from datapact_dagster.commands.partition_choice import PARTITION_TAG, choose_partition
 from datapact_dagster.commands.run_summary import render_json, render_text, table_documents
 from datapact_dagster.commands.status import table_state
+from datapact_dagster.pipeline.executor_choice import ExecutorChoice, executor_choice
 from datapact_dagster.pipeline.run_status import TableRunStatus
 from datapact_dagster.settings import Settings
 
 if TYPE_CHECKING:
+    from pathlib import Path
     from types import ModuleType
 
     from dagster import AssetKey, DagsterInstance
@@ -83,6 +86,12 @@ def execute(args: argparse.Namespace, *, checks_only: bool) -> int:
     contracts_or_exit(root)
     policy_or_exit(root)
     settings = Settings.from_env(root)
+    in_process = executor_choice(os.environ, settings.warehouse_url) is ExecutorChoice.IN_PROCESS
+    with gx_worker_for_run(in_process):  # GX loads on the other CPU while Dagster starts here
+        return _execute(args, root, settings, checks_only=checks_only)
+
+
+def _execute(args: argparse.Namespace, root: Path, settings: Settings, *, checks_only: bool) -> int:
     reason = getattr(args, "override_reason", None)
     tags = override_tags(reason, current_person(root) if reason is not None else None)
 

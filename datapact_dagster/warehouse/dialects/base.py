@@ -93,6 +93,11 @@ class WarehouseDialect(ABC):
         load extensions. A warehouse whose server enforces this through its roles does nothing
         here (see docs/operations.md, security model)."""
 
+    def release_to_other_process(self, engine: sa.Engine) -> bool:
+        """Let another process of this machine open what `engine` sees, and say whether it can
+        (a server's warehouse: always; the next statement here reconnects if it had to let go)."""
+        return True
+
     @contextmanager
     def check_session(self, engine: sa.Engine) -> Iterator[sa.Connection]:
         """A connection for evaluating checks: configured, and read-only where the warehouse

@@ -158,6 +158,15 @@ class DuckDBDialect(WarehouseDialect):
             f"FROM {relation} AS t"
         )
 
+    def release_to_other_process(self, engine: sa.Engine) -> bool:
+        """One process at a time may open a DuckDB file: this one closes its pooled connections
+        to it (a connection still checked out keeps it, and the other process is refused).
+        An in-memory database cannot be seen from another process."""
+        if engine.url.database in (None, "", ":memory:"):
+            return False
+        engine.dispose()
+        return True
+
     def guard_session(self, connection: sa.Connection) -> None:
         lock_down(connection)
 

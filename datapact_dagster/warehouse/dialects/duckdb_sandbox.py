@@ -21,6 +21,9 @@ import sqlalchemy as sa
 from sqlglot import exp
 
 _lock = threading.Lock()
+_readable_at_lock: dict[str, tuple[str, ...]] = {}
+"""Database file -> the paths allowed when this process first locked it: a database closed
+and opened again (another process validated it meanwhile) is locked allowing the same."""
 
 
 def _literal(text: str) -> str:
@@ -29,14 +32,22 @@ def _literal(text: str) -> str:
 
 def lock_down(connection: sa.Connection, readable: Collection[Path] = ()) -> frozenset[str]:
     """Turn external access, extension installation and autoloading off for the database of
-    `connection`, allowing only the files in `readable`, unless that was done already (by any
-    connection of this process). Returns the paths the database may read."""
+    `connection`, allowing only the files in `readable` (by default those allowed when this
+    process last locked the same file), unless that was done already (by any connection of
+    this process). Returns the paths the database may read."""
+    database = connection.engine.url.database
+    if database in ("", ":memory:"):
+        database = None  # each in-memory database is new: nothing of another one applies
     with _lock:
         if connection.exec_driver_sql("SELECT current_setting('enable_external_access')").scalar():
             connection.exec_driver_sql("SET GLOBAL autoinstall_known_extensions = false")
             connection.exec_driver_sql("SET GLOBAL autoload_known_extensions = false")
-            if readable:
-                listed = ", ".join(_literal(str(path)) for path in sorted(readable))
+            paths = sorted(str(path) for path in readable)
+            if database is not None:
+                paths = paths or list(_readable_at_lock.get(database, ()))
+                _readable_at_lock[database] = tuple(paths)
+            if paths:
+                listed = ", ".join(_literal(path) for path in paths)
                 connection.exec_driver_sql(f"SET GLOBAL allowed_paths = [{listed}]")
             connection.exec_driver_sql("SET GLOBAL enable_external_access = false")
         allowed = connection.exec_driver_sql("SELECT current_setting('allowed_paths')").scalar()

@@ -1,0 +1,63 @@
+"""The GX worker process (see gx_worker.py): loads GX, then validates each suite it is sent,
+on connections of its own that it closes after each one so that the sender may reopen a warehouse
+file only one process at a time may open."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import sys
+from typing import BinaryIO
+
+from datapact_dagster.checks.gx_context import ephemeral_context
+from datapact_dagster.checks.gx_outcomes import first_line
+from datapact_dagster.checks.gx_run import validate_suite
+from datapact_dagster.checks.gx_worker import SuiteReply, SuiteRequest
+from datapact_dagster.warehouse.dialects import for_engine
+from datapact_dagster.warehouse.engine import warehouse_engine
+
+
+def serve(requests: BinaryIO, replies: BinaryIO) -> None:
+    """Answer each request on `requests` with a SuiteReply on `replies` (None: not answered
+    here, the sender validates itself), until `requests` ends."""
+    ephemeral_context()
+    while True:
+        try:
+            request: SuiteRequest = pickle.load(requests)
+        except EOFError:
+            return
+        try:
+            reply = pickle.dumps(_reply(request))
+        except Exception:  # a result that cannot be sent: the sender meets it itself
+            reply = pickle.dumps(None)
+        replies.write(reply)
+        replies.flush()
+
+
+def _reply(request: SuiteRequest) -> SuiteReply | None:
+    engine = warehouse_engine(request.url)
+    try:
+        with engine.connect():  # refused while the sender still holds a single-process file
+            pass
+        with for_engine(engine).check_limits(engine, request.reads) as connections:
+            try:
+                outcomes = validate_suite(request.suite, request.relation, engine, connections)
+            except Exception as exc:  # GX failed as a whole (e.g. the relation is missing)
+                failure = f"GX could not validate {request.relation}: {first_line(exc)}"
+                return SuiteReply(None, failure)
+        return SuiteReply({key: (o.success, o.result, o.error) for key, o in outcomes.items()})
+    finally:
+        engine.dispose()
+
+
+def main() -> None:
+    replies = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # what GX prints must not enter the pipe
+    serve(sys.stdin.buffer, replies)
+    replies.close()
+    sys.stdout.flush()
+    os._exit(0)  # the warehouse is closed; teardown would only report its bindings' leaks
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,52 @@
+"""`datapact run` on DuckDB leaves GX to its worker process (checks/gx_worker.py): the run's own
+process never loads GX, and the worker's verdicts are the run's."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.commands.test_exit_codes import cli_env, datapact
+
+# `datapact ARGS`, then whether the run's process loaded GX, on stderr
+REPORTING_GX = (
+    "import sys\n"
+    "from datapact_dagster.cli import main\n"
+    "code = main(sys.argv[1:])\n"
+    "print('GX loaded here:', 'great_expectations' in sys.modules, file=sys.stderr)\n"
+    "sys.exit(code)\n"
+)
+
+
+def test_the_run_process_leaves_gx_to_the_worker(project_root: Path, tmp_path: Path) -> None:
+    env = cli_env(tmp_path)
+    generate = subprocess.run(
+        datapact("generate", "--rows", "2000", "--breach", "duplicate_key"),
+        cwd=project_root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert generate.returncode == 0, generate.stderr
+    selection = "key:bronze/raw_orders or key:bronze/raw_customers"
+    result = subprocess.run(
+        [sys.executable, "-c", REPORTING_GX, "run", "--select", selection, "--format", "json"],
+        cwd=project_root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+    assert result.returncode == 1, result.stderr
+    assert "GX loaded here: False" in result.stderr
+    assert "Traceback" not in result.stderr
+    tables = {t["table"]: t for t in json.loads(result.stdout)["tables"]}
+    orders, customers = tables["bronze/raw_orders"], tables["bronze/raw_customers"]
+    assert orders["failing_checks"] == ["raw_orders__order_id__unique"]
+    assert orders["checks_passed"] > 5
+    assert (customers["outcome"], customers["checks_failed"]) == ("published", 0)
+    assert customers["checks_passed"] > 5
