@@ -71,8 +71,9 @@ def test_postgres_check_step_and_floor_find_what_duckdb_finds(tmp_path: Path, pg
     assert memory.peak_bytes > 0  # the server's sorts and hashes were seen
 
 
-def test_stack_floor_runs_a_dagster_job_with_gx_loaded(tmp_path: Path) -> None:
-    """The end-to-end bench's floor is a real run: a failed one would time nothing."""
+def test_stack_floor_runs_a_dagster_job_checked_by_the_gx_worker(tmp_path: Path) -> None:
+    """The end-to-end bench's floor is a real run whose check GX validated: a failed one would
+    time nothing (it exits 3 unless the worker's validation passed)."""
     home = tmp_path / "floor_home"
     done = subprocess.run(
         [sys.executable, "-m", "bench.stack_floor", str(home)],
