@@ -2,8 +2,9 @@
 
 Sizes: `rows` orders, rows / 5 customers (at most 9,999,999) and 2 * rows events, of which
 3 are resent copies of an earlier event (the contract tolerates 10). Every timestamp lies in
-[as_of - 365 days, as_of]; the newest event is under an hour old. The same arguments always
-give byte-identical files.
+[as_of - 365 days, as_of]; the newest event is under an hour old and on as_of's (UTC) day, so
+the day's partition a run builds is never empty. The same arguments always give
+byte-identical files.
 """
 
 from __future__ import annotations

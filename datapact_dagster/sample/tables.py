@@ -148,7 +148,8 @@ def make_events(seed: int, rows: int, customers: Customers, as_of_s: int) -> Eve
     unique = rows - resent
     customer = _active_customers(rng, len(customers), unique)
     ts_s = _after_signup(rng, customers.signup_s[customer], as_of_s)
-    ts_s[0] = as_of_s - int(rng.integers(60, 3600))  # the newest event is under an hour old
+    # the newest event is under an hour old, and in today's (UTC) partition, which a run builds
+    ts_s[0] = max(as_of_s - int(rng.integers(60, 3600)), as_of_s - as_of_s % 86_400)
     event_type = _choice(rng, v.EVENT_TYPE_WEIGHTS, unique)
     channel = np.where(rng.random(unique) < 0.58, v.WEB, v.APP).astype(np.int8)
     channel[event_type == v.EMAIL_OPEN] = v.EMAIL

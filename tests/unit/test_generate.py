@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -253,6 +253,19 @@ def test_other_seed_gives_other_data(tmp_path: Path) -> None:
     generate_landing(tmp_path / "b", rows=2_000, seed=4, as_of=AS_OF)
     a, b = _file_bytes(tmp_path / "a"), _file_bytes(tmp_path / "b")
     assert all(a[name] != b[name] for name in LANDING_FILES)
+
+
+@pytest.mark.parametrize("after_midnight", [timedelta(seconds=30), timedelta(minutes=59)])
+def test_the_newest_event_is_in_the_day_a_run_builds(
+    tmp_path: Path, after_midnight: timedelta
+) -> None:
+    as_of = datetime(2025, 6, 1) + after_midnight
+    generate_landing(tmp_path, rows=2_000, seed=3, as_of=as_of)
+    [(newest,)] = duckdb.sql(
+        f"SELECT epoch(max(event_ts)) FROM read_parquet('{tmp_path / 'customer_events.parquet'}')"
+    ).fetchall()
+    midnight = datetime(2025, 6, 1, tzinfo=UTC).timestamp()
+    assert midnight <= newest <= as_of.replace(tzinfo=UTC).timestamp()
 
 
 def test_sizes_follow_the_documented_ratios(clean: tuple[Path, Manifest]) -> None:
