@@ -20,26 +20,20 @@ REPORTING_GX = (
 )
 
 
+def _completed(
+    command: list[str], cwd: Path, env: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
+
+
 def test_the_run_process_leaves_gx_to_the_worker(project_root: Path, tmp_path: Path) -> None:
     env = cli_env(tmp_path)
-    generate = subprocess.run(
-        datapact("generate", "--rows", "2000", "--breach", "duplicate_key"),
-        cwd=project_root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert generate.returncode == 0, generate.stderr
+    generate = datapact("generate", "--rows", "2000", "--breach", "duplicate_key")
+    generated = _completed(generate, project_root, env)
+    assert generated.returncode == 0, generated.stderr
     selection = "key:bronze/raw_orders or key:bronze/raw_customers"
-    result = subprocess.run(
-        [sys.executable, "-c", REPORTING_GX, "run", "--select", selection, "--format", "json"],
-        cwd=project_root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    run = [sys.executable, "-c", REPORTING_GX, "run", "--select", selection, "--format", "json"]
+    result = _completed(run, project_root, env)
 
     assert result.returncode == 1, result.stderr
     assert "GX loaded here: False" in result.stderr
