@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import sqlalchemy as sa
 
+from datapact_dagster.checks.gx_worker import current_gx_worker
 from datapact_dagster.checks.result import PII_MASK, CheckResult, Verdict
 from datapact_dagster.checks.spec import CheckKind, CheckSpec
 from datapact_dagster.contract.model import Table
@@ -70,6 +71,8 @@ def checked_across_partitions(
 
     The anti-join on the keys table needs no check result, so it runs on a second
     connection while the checks run: the warehouse works on it while GX plans its suite.
+    Not while a GX worker validates the suites (checks/gx_worker.py): this process must let go
+    of a single-process warehouse file for it, so the anti-join runs first.
     """
     assert table.partitioning is not None
     key_sets = list(dict.fromkeys(key_columns_of(s) for s in specs if s.kind in KEY_KINDS))
@@ -90,10 +93,14 @@ def checked_across_partitions(
             for columns in key_sets
         }
 
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="datapact-keys") as pool:
-        pending = pool.submit(look_up)
+    if current_gx_worker() is not None:
+        found = look_up()
         results = run_checks()
-        found = pending.result()
+    else:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="datapact-keys") as pool:
+            pending = pool.submit(look_up)
+            results = run_checks()
+            found = pending.result()
     return [_with_published_keys(table, result, found, window) for result in results]
 
 
