@@ -31,6 +31,11 @@ def first_line(message: Any) -> str:
     return text.splitlines()[0] if text else "unknown error"
 
 
+def could_not_validate(relation: str, exc: BaseException) -> str:
+    """The error every check of a suite reports when GX could not validate it as a whole."""
+    return f"GX could not validate {relation}: {first_line(exc)}"
+
+
 class SuiteRun:
     """One suite's outcomes on `relation` read back as CheckResults (its row count asked once,
     for the checks that report a share of it)."""

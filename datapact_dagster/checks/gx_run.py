@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from datapact_dagster.checks.gx_context import ephemeral_context, gx, table_batch
-from datapact_dagster.checks.gx_outcomes import Outcome, SuiteRun, first_line
+from datapact_dagster.checks.gx_outcomes import Outcome, SuiteRun, could_not_validate, first_line
 from datapact_dagster.checks.gx_suite import (
     UNEXPECTED_ROWS,
     build_suite,
@@ -56,7 +56,7 @@ def run_suite(
             try:
                 outcomes = validate_suite(suite_dict, relation, engine, connections)
             except Exception as exc:  # GX failed as a whole (e.g. the relation is missing)
-                outcomes = _failed(configs, f"GX could not validate {relation}: {first_line(exc)}")
+                outcomes = _failed(configs, could_not_validate(relation, exc))
     return [run.check_result(spec, configs[spec.key], outcomes[spec.key]) for spec in specs]
 
 

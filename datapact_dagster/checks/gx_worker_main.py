@@ -10,7 +10,7 @@ import sys
 from typing import BinaryIO
 
 from datapact_dagster.checks.gx_context import ephemeral_context
-from datapact_dagster.checks.gx_outcomes import first_line
+from datapact_dagster.checks.gx_outcomes import could_not_validate
 from datapact_dagster.checks.gx_run import validate_suite
 from datapact_dagster.checks.gx_worker import SuiteReply, SuiteRequest
 from datapact_dagster.warehouse.dialects import for_engine
@@ -43,8 +43,7 @@ def _reply(request: SuiteRequest) -> SuiteReply | None:
             try:
                 outcomes = validate_suite(request.suite, request.relation, engine, connections)
             except Exception as exc:  # GX failed as a whole (e.g. the relation is missing)
-                failure = f"GX could not validate {request.relation}: {first_line(exc)}"
-                return SuiteReply(None, failure)
+                return SuiteReply(None, could_not_validate(request.relation, exc))
         return SuiteReply({key: (o.success, o.result, o.error) for key, o in outcomes.items()})
     finally:
         engine.dispose()
