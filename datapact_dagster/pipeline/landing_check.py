@@ -16,6 +16,7 @@ from datapact_dagster.warehouse.landing import (
     LANDING_SCHEMA,
     LandingFileError,
     LandingFileMissing,
+    file_tables_over_rows,
     landing_file,
 )
 from datapact_dagster.warehouse.sql_parse import table_refs
@@ -23,6 +24,7 @@ from datapact_dagster.warehouse.sql_parse import table_refs
 
 def require_landing_files(plans: Iterable[TablePlan], landing_dir: Path, project_dir: Path) -> None:
     """Raise a UserError (exit 2) listing every landing file a plan reads and cannot use."""
+    file_tables_over_rows()  # a bad setting stops the run here, not in its first step
     problems: list[str] = []
     missing = 0
     for plan in plans:

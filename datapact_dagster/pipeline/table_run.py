@@ -36,7 +36,12 @@ from datapact_dagster.plan.project import TablePlan
 from datapact_dagster.settings import DEFAULT_KEEP_VERSIONS
 from datapact_dagster.warehouse import wap
 from datapact_dagster.warehouse.engine import sqlglot_dialect
-from datapact_dagster.warehouse.landing import LANDING_SCHEMA, expose_landing, landing_file
+from datapact_dagster.warehouse.landing import (
+    LANDING_SCHEMA,
+    expose_landing,
+    landing_file,
+    whole_landing_file,
+)
 from datapact_dagster.warehouse.sql_parse import table_refs
 
 
@@ -125,8 +130,11 @@ def build_and_publish(ctx: RunContext, contract_set: ContractSet, plan: TablePla
         for name in landing_names:
             expose_landing(ctx.engine, ctx.landing_dir, name)
         arrival = ctx.arrival(landing_names)
+        whole_file = whole_landing_file(ctx.landing_dir, sql) if window is None else None
         with gx_loading_meanwhile():  # the checks' library loads while the warehouse stages
-            staged = wap.stage(ctx.engine, table.physical_name, partition_sql(table, sql, window))
+            staged = wap.stage(
+                ctx.engine, table.physical_name, partition_sql(table, sql, window), whole_file
+            )
         failpoint("staged", table.physical_name)
         results, found, measured = audit_and_measure(
             ctx,

@@ -22,10 +22,13 @@ from datapact_dagster.errors import UserError
 from datapact_dagster.warehouse.dialects import for_engine
 from datapact_dagster.warehouse.engine import quote
 from datapact_dagster.warehouse.names import LANDING_SCHEMA
+from datapact_dagster.warehouse.sql_parse import selects_whole_table
 from datapact_dagster.warehouse.wap import ensure_schema
 
 __all__ = [
+    "DEFAULT_FILE_TABLES_OVER_ROWS",
     "DEFAULT_LANDING_MAX_BYTES",
+    "FILE_TABLES_OVER_ROWS_ENV",
     "LANDING_MAX_BYTES_ENV",
     "LANDING_SCHEMA",
     "LandingFile",
@@ -33,16 +36,25 @@ __all__ = [
     "LandingFileInvalid",
     "LandingFileMissing",
     "check_landing_files",
+    "checked_landing_file",
     "expose_landing",
+    "file_tables_over_rows",
     "inspect_landing_file",
     "landing_file",
     "landing_size_limit",
+    "whole_landing_file",
 ]
 
 LANDING_MAX_BYTES_ENV = "DATAPACT_LANDING_MAX_BYTES"
 DEFAULT_LANDING_MAX_BYTES = 2**30
 """1 GiB of data per landing file, counted uncompressed (what a warehouse that copies the file
 in holds in memory), and on disk."""
+
+FILE_TABLES_OVER_ROWS_ENV = "DATAPACT_FILE_TABLES_OVER_ROWS"
+DEFAULT_FILE_TABLES_OVER_ROWS = 1_000_000
+"""A table selecting a whole landing file of more rows than this is published as a copy of the
+file where the warehouse can (`WarehouseDialect.stage_file`): loading it would cost more than
+checking it."""
 
 PARQUET_MAGIC = b"PAR1"
 _FOOTER_TRAILER = 8  # 4-byte footer length + magic
@@ -85,6 +97,34 @@ def landing_size_limit() -> int:
     return limit
 
 
+def file_tables_over_rows() -> int:
+    """Rows over which a whole landing file is published as a file (FILE_TABLES_OVER_ROWS_ENV)."""
+    configured = os.environ.get(FILE_TABLES_OVER_ROWS_ENV, "").strip()
+    if not configured:
+        return DEFAULT_FILE_TABLES_OVER_ROWS
+    try:
+        rows = int(configured.replace("_", ""))
+    except ValueError:
+        rows = -1
+    if rows < 0:
+        raise UserError(
+            f"{FILE_TABLES_OVER_ROWS_ENV}={configured!r} is not a whole number of rows; set "
+            "0 to publish every whole landing file as a file, or unset it for the default "
+            f"({DEFAULT_FILE_TABLES_OVER_ROWS:,})"
+        )
+    return rows
+
+
+def whole_landing_file(landing_dir: Path, sql: str) -> Path | None:
+    """The landing file a table's SQL selects unchanged when it holds more rows than
+    `file_tables_over_rows()`: the warehouse may publish the file itself."""
+    source = selects_whole_table(sql)
+    if source is None or source.schema != LANDING_SCHEMA:
+        return None
+    found = checked_landing_file(landing_dir, source.name)
+    return found.path if found.rows > file_tables_over_rows() else None
+
+
 def _candidates(landing_dir: Path, name: str) -> list[Path]:
     """Every entry of the folder that could be `<name>.parquet` (names differing only in case)."""
     wanted = f"{name}.parquet".casefold()
@@ -95,10 +135,11 @@ def _candidates(landing_dir: Path, name: str) -> list[Path]:
 
 def landing_file(landing_dir: Path, name: str) -> Path:
     """The one checked landing file for `landing.<name>`; raises a LandingFileError."""
-    return _checked_landing_file(landing_dir, name).path
+    return checked_landing_file(landing_dir, name).path
 
 
-def _checked_landing_file(landing_dir: Path, name: str) -> LandingFile:
+def checked_landing_file(landing_dir: Path, name: str) -> LandingFile:
+    """The one checked landing file for `landing.<name>`, with its size and row count."""
     path = landing_dir / f"{name}.parquet"
     candidates = _candidates(landing_dir, name)
     if len(candidates) > 1:
@@ -180,7 +221,7 @@ def check_landing_files(landing_dir: Path, names: Iterable[str]) -> list[Landing
     problems: list[LandingFileError] = []
     for name in sorted(set(names)):
         try:
-            found.append(_checked_landing_file(landing_dir, name))
+            found.append(checked_landing_file(landing_dir, name))
         except LandingFileError as exc:
             problems.append(exc)
     if len(problems) == 1:

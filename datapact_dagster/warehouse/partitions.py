@@ -153,6 +153,7 @@ def publish_partition(
             conn.execute(
                 sa.text(dialect.create_table_as(table, f"SELECT * FROM {staged} WHERE 1 = 0"))
             )
+        dialect.own_rows(conn, table)  # published whole before the table was partitioned
         replaced = conn.execute(
             sa.text(f"DELETE FROM {table} WHERE {in_window}"), _params(window)
         ).rowcount
@@ -166,6 +167,7 @@ def publish_partition(
                 index = _ident(engine, f"{physical_name.rpartition('.')[2]}{KEYS_SUFFIX}_ix")
                 conn.execute(sa.text(f"CREATE INDEX {index} ON {keys} ({kept})"))
         conn.execute(sa.text(dialect.drop_table(staged)))
+    dialect.delete_unread_files(engine, physical_name)
     return max(replaced or 0, 0)
 
 

@@ -67,6 +67,27 @@ def table_refs(sql: str) -> list[TableRef]:
     return list(seen.values())
 
 
+def selects_whole_table(sql: str) -> TableRef | None:
+    """The one table a query returns unchanged (`SELECT * FROM schema.t`, nothing else: no
+    filter, join, alias, sample, grouping, ordering, limit or DISTINCT); None otherwise."""
+    tree = parse_select(sql)
+    if not isinstance(tree, exp.Select) or len(tree.expressions) != 1:
+        return None
+    star = tree.expressions[0]
+    if not isinstance(star, exp.Star) or any(star.args.values()):
+        return None
+    clauses = {key for key, value in tree.args.items() if value}
+    source = tree.args.get("from_") or tree.args.get("from")
+    if clauses != {"expressions", "from_" if "from_" in tree.args else "from"}:
+        return None
+    table = source.this if isinstance(source, exp.From) else None
+    if not isinstance(table, exp.Table) or not table.db:
+        return None
+    if {key for key, value in table.args.items() if value} != {"this", "db"}:
+        return None
+    return TableRef(schema=table.db, name=table.name, line=_line_of(sql, table))
+
+
 def transpile(sql: str, dialect: str) -> str:
     """Rewrite a query written in DataPact's source dialect (DuckDB) for `dialect`."""
     if dialect == SOURCE_DIALECT:

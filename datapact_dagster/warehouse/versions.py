@@ -116,7 +116,7 @@ def set_current_aside(
         current = PublishedVersion(table, table, "", _now(), count, digest)
         _insert(conn, engine, current)
     kept = _free_name(conn, engine, table, current.run_id)
-    conn.execute(sa.text(for_engine(engine).drop_table(quote(engine, kept))))
+    for_engine(engine).drop_relation(conn, quote(engine, kept))
     conn.execute(
         sa.text(
             for_engine(engine).rename_table(
@@ -148,7 +148,7 @@ def trim(conn: sa.Connection, engine: sa.Engine, table: str, keep: int) -> list[
     kept = [v for v in versions_on(conn, engine, table) if not v.current]
     dropped = [v.relation for v in kept[max(keep, 0) :]]
     for relation in dropped:
-        conn.execute(sa.text(for_engine(engine).drop_table(quote(engine, relation))))
+        for_engine(engine).drop_relation(conn, quote(engine, relation))
         conn.execute(
             sa.text(f"DELETE FROM {quote(engine, VERSION_INDEX)} WHERE relation = :r"),
             {"r": relation},

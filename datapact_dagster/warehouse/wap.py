@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -64,8 +65,12 @@ class Staged:
     row_count: int
 
 
-def stage(engine: sa.Engine, physical_name: str, sql: str) -> Staged:
-    """Build the table's new data into its staging relation."""
+def stage(
+    engine: sa.Engine, physical_name: str, sql: str, whole_file: Path | None = None
+) -> Staged:
+    """Build the table's new data into its staging relation: by running its SQL, or, given
+    the large landing file it selects unchanged (`landing.whole_landing_file`), as the
+    warehouse stages such a file (`stage_file`)."""
     dialect = for_engine(engine)
     staging = staging_name(physical_name)
     query = transpile(sql, dialect.sqlglot_dialect)
@@ -75,12 +80,17 @@ def stage(engine: sa.Engine, physical_name: str, sql: str) -> Staged:
             ensure_schema(engine, schema)
         with engine.begin() as conn:
             dialect.configure_session(conn)  # the table's SQL runs inside the sandbox
-            conn.execute(sa.text(dialect.drop_table(quote(engine, staging))))
-            conn.execute(sa.text(dialect.create_table_as(quote(engine, staging), query)))
+            dialect.drop_relation(conn, quote(engine, staging))
+            if whole_file is None or not dialect.stage_file(
+                conn, whole_file, quote(engine, staging), physical_name
+            ):
+                conn.execute(sa.text(dialect.create_table_as(quote(engine, staging), query)))
             count = row_count(conn, engine, staging)
     except sa.exc.DBAPIError as exc:
         detail = str(exc.orig or exc).strip().splitlines()[0]
         raise StagingError(f"building {physical_name} failed in the warehouse: {detail}") from exc
+    finally:
+        dialect.delete_unread_files(engine, physical_name)
     return Staged(relation=staging, row_count=count)
 
 
@@ -109,6 +119,7 @@ def publish(
         conn.execute(sa.text(dialect.rename_table(quote(engine, staged.relation), table)))
         record_current(conn, engine, physical_name, run_id, new_fingerprint, now)
         trim(conn, engine, physical_name, keep_versions)
+    dialect.delete_unread_files(engine, physical_name)
 
 
 def _ensure_quarantine_index(engine: sa.Engine) -> None:
@@ -160,6 +171,7 @@ def quarantine(
                 "reason": reason[:4000],
             },
         )
+    dialect.delete_unread_files(engine, physical_name)
     return target
 
 
@@ -191,13 +203,15 @@ def purge_quarantine(
             )
     if keep_versions is not None:
         old += purge_versions(engine, keep_versions)
+    for_engine(engine).delete_unread_files(engine)
     return old
 
 
 def discard_staging(engine: sa.Engine, physical_name: str) -> None:
-    statement = for_engine(engine).drop_table(quote(engine, staging_name(physical_name)))
+    dialect = for_engine(engine)
     with engine.begin() as conn:
-        conn.execute(sa.text(statement))
+        dialect.drop_relation(conn, quote(engine, staging_name(physical_name)))
+    dialect.delete_unread_files(engine, physical_name)
 
 
 def fingerprint(engine: sa.Engine, relation: str) -> tuple[int, str]:

@@ -170,9 +170,13 @@ def test_tables_after_an_upstream_error_are_not_labelled_held(cli, tmp_path: Pat
     import duckdb
 
     with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as warehouse:
-        # A view where raw_orders is staged: its step errors (a warehouse fault, not a breach).
+        # A table where raw_orders is staged that another table's foreign key holds: dropping
+        # it fails, so its step errors (a warehouse fault, not a breach).
         warehouse.execute("CREATE SCHEMA bronze")
-        warehouse.execute("CREATE VIEW bronze.raw_orders__dp_staging AS SELECT 1 AS x")
+        warehouse.execute("CREATE TABLE bronze.raw_orders__dp_staging (x INTEGER PRIMARY KEY)")
+        warehouse.execute(
+            "CREATE TABLE bronze.holder (x INTEGER REFERENCES bronze.raw_orders__dp_staging (x))"
+        )
 
     result = cli("run")
 

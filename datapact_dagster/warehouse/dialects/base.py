@@ -132,6 +132,29 @@ class WarehouseDialect(ABC):
     def drop_table(self, relation: str) -> str:
         return f"DROP TABLE IF EXISTS {relation}"
 
+    def drop_relation(self, connection: sa.Connection, relation: str) -> None:
+        """Drop `relation` (quoted), staged or published data: a table, or a view where
+        `stage_file` made one; nothing happens when it does not exist."""
+        connection.execute(sa.text(self.drop_table(relation)))
+
+    def stage_file(
+        self, connection: sa.Connection, source: Path, relation: str, owner: str
+    ) -> bool:
+        """Stage the (large) Parquet file `source` unchanged as `relation` (quoted, absent) for
+        table `owner` without loading it, where the warehouse can; False when the caller
+        should load it with `create_table_as` (the default)."""
+        return False
+
+    def own_rows(self, connection: sa.Connection, relation: str) -> None:  # noqa: B027
+        """Make published `relation` (quoted) a table holding its rows if `stage_file` made it
+        something else, before rows are inserted into it or deleted from it."""
+
+    def delete_unread_files(  # noqa: B027 (an optional hook)
+        self, engine: sa.Engine, owner: str | None = None
+    ) -> None:
+        """After a commit that dropped relations of table `owner` (every table when None):
+        delete the files `stage_file` made that no relation reads any more."""
+
     def move_table(self, relation: str, schema: str, name: str) -> list[str]:
         """Statements, run in one transaction, that move `relation` to `schema`.`name` (all
         quoted; no table of that name exists there): a copy, as not every warehouse can move a

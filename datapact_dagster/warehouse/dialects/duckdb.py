@@ -12,6 +12,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import URL
 
 from datapact_dagster.warehouse.dialects.base import WarehouseDialect
+from datapact_dagster.warehouse.dialects.duckdb_files import (
+    delete_unread_files,
+    drop_relation,
+    load_into_table,
+    stage_file_copy,
+)
 from datapact_dagster.warehouse.dialects.duckdb_memory import bounded_memory, only_small_tables
 from datapact_dagster.warehouse.dialects.duckdb_sandbox import expose_parquet, lock_down
 
@@ -106,6 +112,21 @@ class DuckDBDialect(WarehouseDialect):
             f"CREATE VIEW {schema}.{name} AS SELECT * FROM {kept}",
         ]
 
+    def drop_relation(self, connection: sa.Connection, relation: str) -> None:
+        drop_relation(connection, relation)
+
+    def stage_file(
+        self, connection: sa.Connection, source: Path, relation: str, owner: str
+    ) -> bool:
+        """A large file is published as the database's own copy of it (duckdb_files.py)."""
+        return stage_file_copy(connection, source, relation, owner)
+
+    def own_rows(self, connection: sa.Connection, relation: str) -> None:
+        load_into_table(connection, relation)
+
+    def delete_unread_files(self, engine: sa.Engine, owner: str | None = None) -> None:
+        delete_unread_files(engine, owner)
+
     def drop_moved(self, connection: sa.Connection, relation: str, source: str) -> None:
         schema, _, name = relation.rpartition(".")
         # a quarantine made before moves became views is a table of its own
@@ -114,7 +135,7 @@ class DuckDBDialect(WarehouseDialect):
         ).first()
         kind = "VIEW" if is_view else "TABLE"
         connection.execute(sa.text(f"DROP {kind} IF EXISTS {relation}"))
-        connection.execute(sa.text(f"DROP TABLE IF EXISTS {_kept_beside(source, name)}"))
+        drop_relation(connection, _kept_beside(source, name))
 
     def has_relation(self, connection: sa.Connection, table: str, schema: str | None) -> bool:
         # SQLAlchemy's has_table asks duckdb-engine, which unions every table and view (2 ms)

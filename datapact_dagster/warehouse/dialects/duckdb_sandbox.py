@@ -6,8 +6,10 @@ DuckDB reads any host file by default (`read_csv('/etc/passwd')`, `read_text`, `
 stops all of that for the whole database instance, for good: DuckDB refuses to turn it back on
 while the database is open, and refuses any change to `allowed_paths` once it is off. The
 paths allowed must therefore be given at that moment; they are the landing files DataPact
-exposes (`lock_down(..., readable=...)`), and nothing else. A landing file that appears after
-the lock (not in `allowed_paths`) is copied in through Arrow instead of being read in place.
+exposes (`lock_down(..., readable=...)`), and the folder of Parquet files the database's own
+tables are kept in (`owned_files_dir`, see duckdb_files.py), and nothing else. A landing file
+that appears after the lock (not in `allowed_paths`) is copied in through Arrow instead of being
+read in place.
 """
 
 from __future__ import annotations
@@ -30,6 +32,15 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def owned_files_dir(database: str | None) -> Path | None:
+    """The folder beside a database file where its tables published as Parquet files live;
+    None for an in-memory database."""
+    if database in (None, "", ":memory:"):
+        return None
+    path = Path(database)
+    return path.parent / f"{path.name}.files"
+
+
 def lock_down(connection: sa.Connection, readable: Collection[Path] = ()) -> frozenset[str]:
     """Turn external access, extension installation and autoloading off for the database of
     `connection`, allowing only the files in `readable` (by default those allowed when this
@@ -49,6 +60,10 @@ def lock_down(connection: sa.Connection, readable: Collection[Path] = ()) -> fro
             if paths:
                 listed = ", ".join(_literal(path) for path in paths)
                 connection.exec_driver_sql(f"SET GLOBAL allowed_paths = [{listed}]")
+            owned = owned_files_dir(database)
+            if owned is not None:
+                folder = _literal(f"{owned}/")  # a prefix: the slash keeps out `<name>.files2`
+                connection.exec_driver_sql(f"SET GLOBAL allowed_directories = [{folder}]")
             connection.exec_driver_sql("SET GLOBAL enable_external_access = false")
         allowed = connection.exec_driver_sql("SELECT current_setting('allowed_paths')").scalar()
     return frozenset(str(path) for path in allowed or ())
