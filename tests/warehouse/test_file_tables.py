@@ -110,7 +110,7 @@ def test_only_a_landing_file_over_the_row_setting_is_published_as_a_file(
     monkeypatch.setenv(FILE_TABLES_OVER_ROWS_ENV, "50")  # the file has 50 rows: not over
     assert whole_landing_file(landing, SQL) is None
     monkeypatch.delenv(FILE_TABLES_OVER_ROWS_ENV)
-    assert file_tables_over_rows() == 1_000_000
+    assert file_tables_over_rows() == 500_000
 
 
 @pytest.mark.parametrize("value", ["many", "-1", "1.5"])
