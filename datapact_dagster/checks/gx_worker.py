@@ -15,6 +15,7 @@ validated in this process, as without a worker.
 from __future__ import annotations
 
 import atexit
+import json
 import pickle
 import subprocess
 import sys
@@ -25,6 +26,12 @@ from dataclasses import dataclass
 from typing import Any
 
 WORKER_MODULE = "datapact_dagster.checks.gx_worker_main"
+_BOOT = (
+    "import json, runpy, sys; sys.path[:] = json.loads(sys.argv[1]); "
+    f"runpy.run_module({WORKER_MODULE!r}, run_name='__main__')"
+)
+"""The worker's start: this process's module path (`-P`: nothing of the folder it starts in
+first), so it imports the same DataPact as this process, never another copy in that folder."""
 
 
 @dataclass(frozen=True)
@@ -52,7 +59,7 @@ class GxWorker:
 
     def __init__(self) -> None:
         self._process = subprocess.Popen(
-            [sys.executable, "-m", WORKER_MODULE],
+            [sys.executable, "-P", "-c", _BOOT, json.dumps(sys.path)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
         )

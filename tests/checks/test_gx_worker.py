@@ -146,3 +146,19 @@ class _GoneWorker(GxWorker):
 
     def stop(self) -> None:
         return None
+
+
+def test_the_worker_imports_this_datapact_not_a_copy_in_its_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    decoy = tmp_path / "folder" / "datapact_dagster"
+    decoy.mkdir(parents=True)
+    (decoy / "__init__.py").write_text("raise SystemExit('the copy in the folder was imported')\n")
+    warehouse = _warehouse(tmp_path)
+    engine = next(warehouse)
+    monkeypatch.chdir(decoy.parent)  # a run started in a folder holding another copy
+    with serving(GxWorker()) as started:
+        results = _run(engine)
+    assert started.validated == 1
+    assert any(not r.passed for r in results)
+    next(warehouse, None)
