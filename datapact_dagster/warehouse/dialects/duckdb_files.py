@@ -26,7 +26,11 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlglot import exp
 
-from datapact_dagster.warehouse.dialects.duckdb_sandbox import owned_files_dir
+from datapact_dagster.warehouse.dialects.duckdb_sandbox import (
+    owned_files_dir,
+    parquet_view,
+    reads_file,
+)
 
 _VIEW_TEXTS = sa.text("SELECT sql FROM duckdb_views() WHERE NOT internal")
 _VIEW = sa.text(
@@ -37,10 +41,6 @@ _KIND = sa.text(
     "SELECT table_type FROM information_schema.tables "
     "WHERE table_schema = COALESCE(:schema, current_schema()) AND table_name = :name"
 )
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _file_prefix(owner: str) -> str:
@@ -62,9 +62,7 @@ def stage_file_copy(connection: sa.Connection, source: Path, relation: str, owne
         os.replace(partial, target)
     finally:
         partial.unlink(missing_ok=True)
-    connection.execute(
-        sa.text(f"CREATE VIEW {relation} AS SELECT * FROM read_parquet({_literal(str(target))})")
-    )
+    connection.execute(sa.text(parquet_view(relation, target)))
     return True
 
 
@@ -107,7 +105,7 @@ def delete_unread_files(engine: sa.Engine, owner: str | None = None) -> list[Pat
         return []
     with engine.connect() as connection:
         read = "\n".join(str(text) for (text,) in connection.execute(_VIEW_TEXTS))
-    unread = [path for path in candidates if _literal(str(path)) not in read]
+    unread = [path for path in candidates if not reads_file(read, path)]
     for path in unread:
         path.unlink(missing_ok=True)
     return unread

@@ -32,6 +32,16 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def parquet_view(relation: str, path: Path) -> str:
+    """The statement making `relation` (quoted) a view reading the Parquet file at `path`."""
+    return f"CREATE VIEW {relation} AS SELECT * FROM read_parquet({_literal(str(path))})"
+
+
+def reads_file(view_sql: str, path: Path) -> bool:
+    """Whether a view's SQL (as DuckDB keeps it) names the file at `path`."""
+    return _literal(str(path)) in view_sql
+
+
 def owned_files_dir(database: str | None) -> Path | None:
     """The folder beside a database file where its tables published as Parquet files live;
     None for an in-memory database."""
@@ -79,9 +89,7 @@ def expose_parquet(connection: sa.Connection, path: Path, relation: str) -> None
     allowed = lock_down(connection, readable=sorted(path.parent.glob("*.parquet")))
     _drop_relation(connection, relation)
     if str(path) in allowed:
-        connection.execute(
-            sa.text(f"CREATE VIEW {relation} AS SELECT * FROM read_parquet({_literal(str(path))})")
-        )
+        connection.execute(sa.text(parquet_view(relation, path)))
     else:
         _copy_parquet(connection, path, relation)
 
