@@ -20,9 +20,9 @@ import pickle
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 WORKER_MODULE = "datapact_dagster.checks.gx_worker_main"
@@ -35,6 +35,15 @@ first), so it imports the same DataPact as this process, never another copy in t
 
 
 @dataclass(frozen=True)
+class ProfileRequest:
+    """The relation's profile (warehouse/profile.py), measured while its suite is validated:
+    the worker holds the warehouse then, and GX's own Python leaves a CPU free at times."""
+
+    null_columns: tuple[str, ...]
+    distinct_columns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class SuiteRequest:
     """One suite to validate on `relation` of the warehouse at `url`; `reads` are the relations
     its checks read, None when unknown (they bound the warehouse's memory as in this process)."""
@@ -43,15 +52,18 @@ class SuiteRequest:
     relation: str
     url: str
     reads: tuple[str, ...] | None
+    profile: ProfileRequest | None = None
 
 
 @dataclass(frozen=True)
 class SuiteReply:
     """`outcomes`: datapact_key -> (success, result, error) when GX validated the suite;
-    otherwise `failure` says why GX could not validate it as a whole."""
+    otherwise `failure` says why GX could not validate it as a whole. `profile`: the
+    RelationProfile asked for, when measured."""
 
     outcomes: dict[str, tuple[bool, dict[str, Any], str | None]] | None
     failure: str | None = None
+    profile: Any = None
 
 
 class GxWorker:
@@ -65,6 +77,21 @@ class GxWorker:
         )
         self._lock = threading.Lock()
         self.validated = 0
+        self._profiles_wanted: dict[str, ProfileRequest] = {}
+        self._profiles: dict[str, Any] = {}
+
+    def profile_along(
+        self, relation: str, null_columns: Sequence[str], distinct_columns: Sequence[str]
+    ) -> None:
+        """Measure `relation`'s profile beside the next suite validated on it."""
+        wanted = ProfileRequest(tuple(null_columns), tuple(distinct_columns))
+        self._profiles_wanted[relation] = wanted
+
+    def take_profile(self, relation: str) -> Any:
+        """The RelationProfile measured beside a suite since `profile_along`; None if none was
+        (then the caller measures it itself)."""
+        self._profiles_wanted.pop(relation, None)
+        return self._profiles.pop(relation, None)
 
     def validate(self, request: SuiteRequest) -> SuiteReply | None:
         """The worker's reply, or None when it cannot answer (it exited, or could not open the
@@ -73,6 +100,9 @@ class GxWorker:
             process = self._process
             if process.poll() is not None or process.stdin is None or process.stdout is None:
                 return None
+            wanted = self._profiles_wanted.pop(request.relation, None)
+            if wanted is not None:
+                request = replace(request, profile=wanted)
             try:
                 pickle.dump(request, process.stdin)
                 process.stdin.flush()
@@ -83,6 +113,8 @@ class GxWorker:
             if reply is None:
                 return None
             self.validated += 1
+            if reply.profile is not None:
+                self._profiles[request.relation] = reply.profile
             return reply
 
     def stop(self) -> None:

@@ -7,7 +7,10 @@ from __future__ import annotations
 import os
 import pickle
 import sys
+import threading
 from typing import BinaryIO
+
+import sqlalchemy as sa
 
 from datapact_dagster.checks.gx_context import ephemeral_context
 from datapact_dagster.checks.gx_outcomes import could_not_validate
@@ -15,6 +18,7 @@ from datapact_dagster.checks.gx_run import validate_suite
 from datapact_dagster.checks.gx_worker import SuiteReply, SuiteRequest
 from datapact_dagster.warehouse.dialects import for_engine
 from datapact_dagster.warehouse.engine import warehouse_engine
+from datapact_dagster.warehouse.profile import RelationProfile, profile
 
 
 def serve(requests: BinaryIO, replies: BinaryIO) -> None:
@@ -36,17 +40,39 @@ def serve(requests: BinaryIO, replies: BinaryIO) -> None:
 
 def _reply(request: SuiteRequest) -> SuiteReply | None:
     engine = warehouse_engine(request.url)
+    measured: list[RelationProfile] = []
+    measuring: threading.Thread | None = None
     try:
         with engine.connect():  # refused while the sender still holds a single-process file
             pass
+        if request.profile is not None:
+            measuring = threading.Thread(target=_measure, args=(engine, request, measured))
+            measuring.start()
         with for_engine(engine).check_limits(engine, request.reads) as connections:
             try:
                 outcomes = validate_suite(request.suite, request.relation, engine, connections)
             except Exception as exc:  # GX failed as a whole (e.g. the relation is missing)
                 return SuiteReply(None, could_not_validate(request.relation, exc))
-        return SuiteReply({key: (o.success, o.result, o.error) for key, o in outcomes.items()})
+        if measuring is not None:
+            measuring.join()
+        found = {key: (o.success, o.result, o.error) for key, o in outcomes.items()}
+        return SuiteReply(found, profile=measured[0] if measured else None)
     finally:
+        if measuring is not None:
+            measuring.join()
         engine.dispose()
+
+
+def _measure(engine: sa.Engine, request: SuiteRequest, measured: list[RelationProfile]) -> None:
+    """The profile asked for, into `measured`; nothing when it fails (the sender measures it)."""
+    assert request.profile is not None
+    wanted = request.profile
+    try:
+        measured.append(
+            profile(engine, request.relation, wanted.null_columns, wanted.distinct_columns)
+        )
+    except Exception:  # the sender measures it and meets the error itself
+        return
 
 
 def main() -> None:

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from datapact_dagster.checks.gx_worker import current_gx_worker
 from datapact_dagster.checks.result import CheckResult
 from datapact_dagster.checks.rules import HISTORY_KINDS
 from datapact_dagster.checks.spec import CheckSpec
@@ -68,6 +69,10 @@ def audit_and_measure(
     its own), this run's metrics and the anomaly monitors judged on them; results in spec
     order. A partition's (`window`) key rules also look at the other published partitions."""
     started = time.monotonic()
+    nulls, keys = profiled_columns(plan.table, list(relation_columns(ctx.engine, relation)))
+    worker = current_gx_worker()
+    if worker is not None:
+        worker.profile_along(relation, nulls, keys)
     if window is None:
         checked = audit(ctx, contract_set, plan, specs, relation, as_of)
     else:
@@ -79,8 +84,9 @@ def audit_and_measure(
             window,
             lambda: audit(ctx, contract_set, plan, specs, relation, as_of),
         )
-    nulls, keys = profiled_columns(plan.table, list(relation_columns(ctx.engine, relation)))
-    found = profile(ctx.engine, relation, nulls, keys)
+    found = worker.take_profile(relation) if worker is not None else None
+    if found is None:
+        found = profile(ctx.engine, relation, nulls, keys)
     history = plan_history(ctx, plan, run_kind)
     current = measure(
         plan.contract,

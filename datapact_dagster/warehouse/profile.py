@@ -43,6 +43,7 @@ def profile(
     extra += [f"COUNT(DISTINCT t.{name(c)})" for c in distinct_columns]
     sql = for_engine(engine).fingerprint_query(quote(engine, relation), extra)
     with engine.connect() as conn:
+        for_engine(engine).configure_session(conn)  # e.g. no progress bar drawn on the terminal
         row = conn.execute(sa.text(sql)).one()
     values = [int(v) for v in row[2:]]
     return RelationProfile(

@@ -15,6 +15,7 @@ from datapact_dagster.checks.gx_worker import GxWorker, serving
 from datapact_dagster.checks.result import CheckResult
 from datapact_dagster.checks.spec import CheckKind, CheckSpec
 from datapact_dagster.warehouse.dialects.duckdb_sandbox import lock_down
+from datapact_dagster.warehouse.profile import profile
 from tests.checks.shop_data import BAD, BAD_COUNTS, PUBLISHED, create_tables
 from tests.checks.test_engine_gx import shop
 from tests.checks.test_sandbox import HOST_FILE_QUERIES, _assert_refused, _sql_spec
@@ -162,3 +163,15 @@ def test_the_worker_imports_this_datapact_not_a_copy_in_its_folder(
     assert started.validated == 1
     assert any(not r.passed for r in results)
     next(warehouse, None)
+
+
+def test_the_profile_asked_along_is_measured_by_the_worker_as_here(
+    warehouse: sa.Engine, reference: sa.Engine, worker: GxWorker
+) -> None:
+    columns = ("order_id", "email")
+    worker.profile_along(BAD, columns, ("order_id",))
+    _run(warehouse)
+    measured = worker.take_profile(BAD)
+    assert measured == profile(reference, BAD, columns, ("order_id",))
+    assert measured.row_count > 0 and measured.distinct["order_id"] > 0
+    assert worker.take_profile(BAD) is None  # taken once; asked for again, not kept
