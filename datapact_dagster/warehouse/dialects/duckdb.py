@@ -14,12 +14,15 @@ from sqlalchemy.engine import URL
 from datapact_dagster.warehouse.dialects.base import WarehouseDialect
 from datapact_dagster.warehouse.dialects.duckdb_files import (
     delete_unread_files,
-    drop_relation,
     load_into_table,
     stage_file_copy,
 )
 from datapact_dagster.warehouse.dialects.duckdb_memory import bounded_memory, only_small_tables
-from datapact_dagster.warehouse.dialects.duckdb_sandbox import expose_parquet, lock_down
+from datapact_dagster.warehouse.dialects.duckdb_sandbox import (
+    drop_relation,
+    expose_parquet,
+    lock_down,
+)
 
 SMALL_READS_CONNECTIONS = 2
 """Check connections of a check run whose suite reads only small tables (`only_small_tables`)."""

@@ -37,10 +37,6 @@ _VIEW = sa.text(
     "SELECT 1 FROM duckdb_views() WHERE database_name = current_database()"
     " AND schema_name = COALESCE(:schema, current_schema()) AND view_name = :name"
 )
-_KIND = sa.text(
-    "SELECT table_type FROM information_schema.tables "
-    "WHERE table_schema = COALESCE(:schema, current_schema()) AND table_name = :name"
-)
 
 
 def _file_prefix(owner: str) -> str:
@@ -64,14 +60,6 @@ def stage_file_copy(connection: sa.Connection, source: Path, relation: str, owne
         partial.unlink(missing_ok=True)
     connection.execute(sa.text(parquet_view(relation, target)))
     return True
-
-
-def drop_relation(connection: sa.Connection, relation: str) -> None:
-    """Drop `relation` (quoted, maybe qualified) whether a table or a view; nothing if absent."""
-    table = exp.to_table(relation, dialect="duckdb")
-    kind = connection.execute(_KIND, {"schema": table.db or None, "name": table.name}).scalar()
-    if kind is not None:
-        connection.execute(sa.text(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} {relation}"))
 
 
 def load_into_table(connection: sa.Connection, relation: str) -> None:

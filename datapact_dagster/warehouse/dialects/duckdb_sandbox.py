@@ -22,6 +22,10 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlglot import exp
 
+_KIND = sa.text(
+    "SELECT table_type FROM information_schema.tables "
+    "WHERE table_schema = COALESCE(:schema, current_schema()) AND table_name = :name"
+)
 _lock = threading.Lock()
 _readable_at_lock: dict[str, tuple[str, ...]] = {}
 """Database file -> the paths allowed when this process first locked it: a database closed
@@ -87,7 +91,7 @@ def expose_parquet(connection: sa.Connection, path: Path, relation: str) -> None
     allowed (it appeared after the lock) is streamed in through Arrow into a table.
     """
     allowed = lock_down(connection, readable=sorted(path.parent.glob("*.parquet")))
-    _drop_relation(connection, relation)
+    drop_relation(connection, relation)
     if str(path) in allowed:
         connection.execute(sa.text(parquet_view(relation, path)))
     else:
@@ -110,15 +114,10 @@ def _copy_parquet(connection: sa.Connection, path: Path, relation: str) -> None:
         raw.unregister(name)  # type: ignore[attr-defined]
 
 
-def _drop_relation(connection: sa.Connection, relation: str) -> None:
-    """Drop `relation` whether it is a view (read in place) or a table (copied)."""
+def drop_relation(connection: sa.Connection, relation: str) -> None:
+    """Drop `relation` (quoted, maybe qualified) whether a view (read in place) or a table
+    (copied); nothing if absent."""
     table = exp.to_table(relation, dialect="duckdb")
-    kind = connection.execute(
-        sa.text(
-            "SELECT table_type FROM information_schema.tables "
-            "WHERE table_schema = :schema AND table_name = :name"
-        ),
-        {"schema": table.db, "name": table.name},
-    ).scalar()
+    kind = connection.execute(_KIND, {"schema": table.db or None, "name": table.name}).scalar()
     if kind is not None:
         connection.execute(sa.text(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} {relation}"))
