@@ -104,7 +104,7 @@ def cross_partition_duplicates(
     partition's publish rebuilds it) the published table itself is looked in, slower but
     still right. Nothing is published yet: no duplicates."""
     key_cols = tuple(columns)
-    with engine.connect() as conn:
+    with for_engine(engine).check_session(engine) as conn:
         keys = next(
             (r for r in (keys_name(physical_name), physical_name) if relation_exists(conn, r)),
             None,

@@ -42,8 +42,7 @@ def profile(
     extra = [f"COUNT(t.{name(c)})" for c in null_columns]
     extra += [f"COUNT(DISTINCT t.{name(c)})" for c in distinct_columns]
     sql = for_engine(engine).fingerprint_query(quote(engine, relation), extra)
-    with engine.connect() as conn:
-        for_engine(engine).configure_session(conn)  # e.g. no progress bar drawn on the terminal
+    with for_engine(engine).check_session(engine) as conn:
         row = conn.execute(sa.text(sql)).one()
     values = [int(v) for v in row[2:]]
     return RelationProfile(

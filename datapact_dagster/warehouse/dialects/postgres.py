@@ -20,6 +20,11 @@ if TYPE_CHECKING:
 # under it when DataPact logs in as a superuser, so server-side file functions are refused.
 READER_ROLE = "pg_read_all_data"
 _READ_ONLY_OPTIONS = "-c default_transaction_read_only=on"
+READ_SETTINGS = {"jit": "off"}
+"""Settings of every session that reads a table for DataPact (its checks, GX's sessions, the
+profile) unless the connection's own options set them. JIT compiles a scan's expressions in the
+leader and again in each parallel worker, each holding its own LLVM: 10 to 30 MiB of server
+memory per process, with no measured gain on a check step (docs/performance.md)."""
 
 
 class PostgresDialect(WarehouseDialect):
@@ -87,6 +92,8 @@ class PostgresDialect(WarehouseDialect):
         with engine.connect() as connection:
             self.configure_session(connection)
             connection.exec_driver_sql("SET TRANSACTION READ ONLY")
+            for name, value in _read_settings(engine.url).items():
+                connection.exec_driver_sql(f"SET LOCAL {name} = {value}")
             if _demote_to_reader(connection):
                 connection.exec_driver_sql(f"SET LOCAL ROLE {READER_ROLE}")
             try:
@@ -102,7 +109,8 @@ class PostgresDialect(WarehouseDialect):
         options = " ".join(
             part
             for part in (
-                url.query.get("options"),
+                *(f"-c {name}={value}" for name, value in _read_settings(url).items()),
+                _client_options(url),
                 _READ_ONLY_OPTIONS,
                 f"-c role={READER_ROLE}" if demote else None,
             )
@@ -114,6 +122,27 @@ class PostgresDialect(WarehouseDialect):
         return context.data_sources.add_datapact_postgres(
             name=name, connection_string=connection_string
         )
+
+
+def _client_options(url: sa.URL) -> str:
+    """The server options a connection to `url` sends: the URL's, else libpq's PGOPTIONS."""
+    options = url.query.get("options")
+    if isinstance(options, tuple):
+        options = " ".join(options)
+    return options or os.environ.get("PGOPTIONS", "")
+
+
+def _read_settings(url: sa.URL) -> dict[str, str]:
+    """READ_SETTINGS but those the connection's own options set (`-c name=value`,
+    `--name=value`)."""
+    tokens = _client_options(url).split()
+    named = [
+        tokens[i + 1] if token == "-c" and i + 1 < len(tokens) else token[2:]
+        for i, token in enumerate(tokens)
+        if token.startswith(("-c", "--"))
+    ]
+    chosen = {item.partition("=")[0].lower().replace("-", "_") for item in named}
+    return {name: value for name, value in READ_SETTINGS.items() if name not in chosen}
 
 
 def _demote_to_reader(connection: sa.Connection) -> bool:
