@@ -11,14 +11,14 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
+from datapact_dagster.warehouse.identifiers import quote_identifier
+
+__all__ = ["BATCH", "batch_query", "quote_identifier", "sql_list", "sql_literal"]
+
 BATCH = "datapact_batch_relation"
 """Write this where the relation under test goes; batch_query turns it into `{batch}`."""
 
 _BIND_LIKE_COLON = re.compile(r"(?<![:\w\\]):(?=\w)")
-
-
-def quote_identifier(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def sql_literal(value: Any) -> str:

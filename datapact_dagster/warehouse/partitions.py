@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from datapact_dagster.warehouse.dialects import for_engine
 from datapact_dagster.warehouse.engine import quote
+from datapact_dagster.warehouse.identifiers import quote_identifier
 from datapact_dagster.warehouse.relations import ddl_lock_key, relation_exists
 
 KEYS_SUFFIX = "__dp_keys"
@@ -67,10 +68,6 @@ def _literal(moment: datetime) -> str:
     return f"CAST('{moment.isoformat(sep=' ')}' AS TIMESTAMP)"
 
 
-def _ident(engine: sa.Engine, name: str) -> str:
-    return engine.dialect.identifier_preparer.quote(name)
-
-
 def _in_window(column: str, window: Window) -> str:
     """The window as a condition in DataPact's source SQL (the transpiler renders it)."""
     return f'"{column}" >= {_literal(window.start)} AND "{column}" < {_literal(window.end)}'
@@ -83,7 +80,7 @@ def window_query(sql: str, column: str, window: Window) -> str:
 
 
 def _window_binds(engine: sa.Engine, column: str, alias: str = "") -> str:
-    target = f"{alias}.{_ident(engine, column)}" if alias else _ident(engine, column)
+    target = f"{alias}.{quote_identifier(column)}" if alias else quote_identifier(column)
     return f"{target} >= :dp_start AND {target} < :dp_end"
 
 
@@ -111,14 +108,16 @@ def cross_partition_duplicates(
         )
         if keys is None:
             return KeyDuplicates(key_cols, 0, ())
-        matched = " AND ".join(f"k.{_ident(engine, c)} = s.{_ident(engine, c)}" for c in key_cols)
-        present = " AND ".join(f"s.{_ident(engine, c)} IS NOT NULL" for c in key_cols)
+        matched = " AND ".join(
+            f"k.{quote_identifier(c)} = s.{quote_identifier(c)}" for c in key_cols
+        )
+        present = " AND ".join(f"s.{quote_identifier(c)} IS NOT NULL" for c in key_cols)
         found = (
             f"FROM {quote(engine, staged_relation)} AS s WHERE {present} AND EXISTS ("
             f"SELECT 1 FROM {quote(engine, keys)} AS k WHERE {matched} "
             f"AND NOT ({_window_binds(engine, time_column, 'k')}))"
         )
-        shown = ", ".join(f"s.{_ident(engine, c)}" for c in key_cols)
+        shown = ", ".join(f"s.{quote_identifier(c)}" for c in key_cols)
         # one round trip: the first keys and, beside each, how many rows were found in all
         rows = conn.execute(
             sa.text(
@@ -145,7 +144,7 @@ def publish_partition(
     dialect = for_engine(engine)
     table, staged = quote(engine, physical_name), quote(engine, staged_relation)
     keys = quote(engine, keys_name(physical_name))
-    kept = ", ".join(_ident(engine, c) for c in (*dict.fromkeys(key_columns), time_column))
+    kept = ", ".join(quote_identifier(c) for c in (*dict.fromkeys(key_columns), time_column))
     in_window = _window_binds(engine, time_column)
     with engine.begin() as conn:
         dialect.lock_transaction(conn, ddl_lock_key(f"partitions:{physical_name}"))
@@ -164,7 +163,7 @@ def publish_partition(
         else:
             conn.execute(sa.text(dialect.create_table_as(keys, f"SELECT {kept} FROM {table}")))
             if dialect.index_published_keys:
-                index = _ident(engine, f"{physical_name.rpartition('.')[2]}{KEYS_SUFFIX}_ix")
+                index = quote_identifier(f"{physical_name.rpartition('.')[2]}{KEYS_SUFFIX}_ix")
                 conn.execute(sa.text(f"CREATE INDEX {index} ON {keys} ({kept})"))
         conn.execute(sa.text(dialect.drop_table(staged)))
     dialect.delete_unread_files(engine, physical_name)

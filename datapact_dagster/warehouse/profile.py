@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from datapact_dagster.warehouse.dialects import for_engine
 from datapact_dagster.warehouse.engine import quote
+from datapact_dagster.warehouse.identifiers import quote_identifier
 
 
 @dataclass(frozen=True)
@@ -38,9 +39,8 @@ def profile(
 ) -> RelationProfile:
     """Row count, content hash, and per column its non-null (`null_columns`) and distinct
     (`distinct_columns`) counts: the fingerprint query with the profile folded in, one scan."""
-    name = engine.dialect.identifier_preparer.quote
-    extra = [f"COUNT(t.{name(c)})" for c in null_columns]
-    extra += [f"COUNT(DISTINCT t.{name(c)})" for c in distinct_columns]
+    extra = [f"COUNT(t.{quote_identifier(c)})" for c in null_columns]
+    extra += [f"COUNT(DISTINCT t.{quote_identifier(c)})" for c in distinct_columns]
     sql = for_engine(engine).fingerprint_query(quote(engine, relation), extra)
     with for_engine(engine).check_session(engine) as conn:
         row = conn.execute(sa.text(sql)).one()

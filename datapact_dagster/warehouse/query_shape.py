@@ -11,13 +11,11 @@ from collections.abc import Mapping, Sequence
 
 import duckdb
 
+from datapact_dagster.warehouse.identifiers import quote_identifier, quote_relation
+
 
 class QueryShapeError(ValueError):
     """The query cannot be planned over the given tables (unknown column, type error, ...)."""
-
-
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def query_columns(
@@ -37,9 +35,9 @@ def query_columns(
         for relation, columns in relations.items():
             schema, _, table = relation.rpartition(".")
             if schema:
-                connection.execute(f"CREATE SCHEMA IF NOT EXISTS {_quote(schema)}")
-            spec = ", ".join(f"{_quote(name)} {sql_type}" for name, sql_type in columns)
-            target = f"{_quote(schema)}.{_quote(table)}" if schema else _quote(table)
+                connection.execute(f"CREATE SCHEMA IF NOT EXISTS {quote_identifier(schema)}")
+            spec = ", ".join(f"{quote_identifier(name)} {sql_type}" for name, sql_type in columns)
+            target = quote_relation(schema, table)
             connection.execute(f"CREATE TABLE {target} ({spec})")
         try:
             planned = connection.sql(sql.strip().rstrip(";"))

@@ -130,3 +130,18 @@ def test_a_failed_publish_leaves_every_partition_as_it_was(engine: sa.Engine) ->
         )
     assert [r[0] for r in _rows(engine)] == ["e1", "e2", "e3", "e4"]
     assert [r[0] for r in _rows(engine, keys_name(TABLE))] == ["e1", "e2", "e3", "e4"]
+
+
+def test_a_time_column_named_by_a_reserved_word_is_quoted(engine: sa.Engine) -> None:
+    # `at` is reserved in DuckDB, not in SQLAlchemy's PostgreSQL word list: always quoted now
+    source = SOURCE.replace("(event_id, event_ts)", '(event_id, "at")')
+    for day in ("2026-11-01", "2026-11-02"):
+        window = window_for(day, "daily")
+        staged = wap.stage(engine, TABLE, window_query(source, "at", window))
+        publish_partition(engine, TABLE, staged.relation, "at", window, ["event_id"])
+    resent = source.replace("'e5'", "'e1'")
+    window = window_for("2026-11-03", "daily")
+    staged = wap.stage(engine, TABLE, window_query(resent, "at", window))
+    found = cross_partition_duplicates(engine, TABLE, staged.relation, ["event_id"], "at", window)
+    assert (found.count, found.samples) == (1, (("e1",),))
+    assert [r[0] for r in _rows(engine, keys_name(TABLE))] == ["e1", "e2", "e3", "e4"]

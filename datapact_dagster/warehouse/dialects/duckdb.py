@@ -23,6 +23,7 @@ from datapact_dagster.warehouse.dialects.duckdb_sandbox import (
     expose_parquet,
     lock_down,
 )
+from datapact_dagster.warehouse.identifiers import quote_identifier, quote_relation
 
 SMALL_READS_CONNECTIONS = 2
 """Check connections of a check run whose suite reads only small tables (`only_small_tables`)."""
@@ -47,10 +48,6 @@ _VIEW_EXISTS = sa.text(
 _TABLE_INFO = sa.text("SELECT name, type FROM pragma_table_info(:relation)")
 
 
-def _quoted(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def _unquoted(name: str) -> str:
     if len(name) >= 2 and name[0] == name[-1] == '"':
         return name[1:-1].replace('""', '"')
@@ -61,7 +58,7 @@ def _kept_beside(relation: str, name: str) -> str:
     """Where `move_table` keeps the table behind the view `name` (quoted, unqualified): in
     `relation`'s schema, named `<name>__dp_q`."""
     schema = relation.rpartition(".")[0]
-    kept = _quoted(_unquoted(name) + QUARANTINE_KEPT_SUFFIX)
+    kept = quote_identifier(_unquoted(name) + QUARANTINE_KEPT_SUFFIX)
     return f"{schema}.{kept}" if schema else kept
 
 
@@ -153,7 +150,7 @@ class DuckDBDialect(WarehouseDialect):
         # on a missing relation, which would abort the transaction: existence is asked first.
         if not self.has_relation(connection, table, schema):
             return {}
-        qualified = f"{_quoted(schema)}.{_quoted(table)}" if schema else _quoted(table)
+        qualified = quote_relation(schema, table)
         rows = connection.execute(_TABLE_INFO, {"relation": qualified})
         return {str(name): str(data_type) for name, data_type in rows}
 
