@@ -7,14 +7,14 @@ import os
 import sys
 import time
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from datapact_dagster.approvals.identity import current_person
 from datapact_dagster.breaker.graph import layer_order
 from datapact_dagster.breaker.override import override_tags
-from datapact_dagster.checks.gx_worker import gx_worker_for_run
+from datapact_dagster.checks.gx_worker import current_gx_worker, gx_worker_for_run
 from datapact_dagster.commands.approval_context import (
     approval_overlay,
     overlay_state,
@@ -31,7 +31,12 @@ from datapact_dagster.commands.loading import contracts_or_exit
 from datapact_dagster.commands.partition_choice import PARTITION_TAG, choose_partition
 from datapact_dagster.commands.run_summary import render_json, render_text, table_documents
 from datapact_dagster.commands.status import table_state
-from datapact_dagster.pipeline.executor_choice import ExecutorChoice, executor_choice
+from datapact_dagster.pipeline.executor_choice import (
+    ExecutorChoice,
+    command_executor,
+    executor_in_environment,
+    may_run_in_process,
+)
 from datapact_dagster.pipeline.run_status import TableRunStatus
 from datapact_dagster.settings import Settings
 
@@ -39,7 +44,7 @@ if TYPE_CHECKING:
     from pathlib import Path
     from types import ModuleType
 
-    from dagster import AssetKey, DagsterInstance
+    from dagster import AssetKey, DagsterInstance, JobDefinition
 
     from datapact_dagster.breaker.read import Breakers
     from datapact_dagster.pipeline.job_runner import TableSummary
@@ -86,7 +91,7 @@ def execute(args: argparse.Namespace, *, checks_only: bool) -> int:
     contracts_or_exit(root)
     policy_or_exit(root)
     settings = Settings.from_env(root)
-    in_process = executor_choice(os.environ, settings.warehouse_url) is ExecutorChoice.IN_PROCESS
+    in_process = may_run_in_process(os.environ, settings.warehouse_url)
     with gx_worker_for_run(in_process):  # GX loads on the other CPU while Dagster starts here
         return _execute(args, root, settings, checks_only=checks_only)
 
@@ -192,11 +197,31 @@ def launch_job(
 
     The caller holds the launch gate (`pipeline.launch.exclusive_launch`).
     """
+    from datapact_dagster import definitions
+    from datapact_dagster.pipeline.job_runner import warehouse_pool_limit
+    from datapact_dagster.plan.project import load_project
+
+    factory = definitions.contract_checks_job if checks_only else definitions.contract_pipeline_job
+    choice = command_executor(
+        os.environ, load_project().settings.warehouse_url, warehouse_pool_limit(instance)
+    )
+    with executor_in_environment(choice):
+        return _launch(factory, instance, choice, checks_only, selected, tags, whole_job)
+
+
+def _launch(
+    factory: Callable[[], JobDefinition],
+    instance: DagsterInstance,
+    choice: ExecutorChoice,
+    checks_only: bool,
+    selected: set[AssetKey],
+    tags: Mapping[str, str],
+    whole_job: bool,
+) -> Launched:
     import dagster as dg
 
-    from datapact_dagster import definitions
     from datapact_dagster.breaker.project_breakers import read_project_breakers
-    from datapact_dagster.defs.executors import ExecutorChoice, start_fork_server
+    from datapact_dagster.defs.executors import start_fork_server
     from datapact_dagster.pipeline.job_runner import (
         asset_parents,
         label_tables_not_run,
@@ -206,7 +231,6 @@ def launch_job(
     from datapact_dagster.pipeline.run_owner import RUN_PID_ENV, RunOwner
     from datapact_dagster.plan.project import load_project
 
-    factory = definitions.contract_checks_job if checks_only else definitions.contract_pipeline_job
     job = factory()
     owner = RunOwner.current()
     os.environ[RUN_PID_ENV] = str(owner.pid)
@@ -220,7 +244,9 @@ def launch_job(
     elif not whole_job:
         asset_selection = list(selected)
     run_config: dict[str, Any] = {"loggers": {"progress_logger": {}}}
-    if job.executor_def.name == ExecutorChoice.MULTIPROCESS.value:
+    if choice is not ExecutorChoice.IN_PROCESS and (worker := current_gx_worker()) is not None:
+        worker.stop()  # the steps run in other processes: it would load GX for nothing
+    if choice is ExecutorChoice.MULTIPROCESS:
         start_fork_server()
         # no step process started only to poll for a warehouse-pool slot
         run_config["execution"] = {"config": {"max_concurrent": warehouse_pool_limit(instance)}}

@@ -4,10 +4,13 @@ the definitions (the webserver, the daemon, `datapact run`, and the Celery worke
 
 | DATAPACT_EXECUTOR | steps run | needs |
 |---|---|---|
-| unset | in-process on a single-writer warehouse, else in parallel processes | nothing |
+| unset | in-process on a single-writer warehouse, else in parallel processes (*) | nothing |
 | `in_process` | one after another in the run's process | nothing |
 | `multiprocess` | in parallel child processes of the run (forked, GX loaded once) | many writers |
 | `celery` | on Celery workers, through a broker | the `celery` extra, Dagster storage on a server |
+
+(*) `datapact run` runs that default in-process while the warehouse pool admits one step at a
+time (`pipeline/executor_choice.command_executor`).
 
 The Celery broker and result backend come from DATAPACT_CELERY_BROKER_URL and
 DATAPACT_CELERY_BACKEND_URL (default: the broker URL, which suits Redis).

@@ -4,7 +4,9 @@ the executor chosen."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from enum import StrEnum
 
 from datapact_dagster.errors import EXIT_INVALID, UserError
@@ -53,3 +55,39 @@ def executor_choice(env: Mapping[str, str], warehouse_url: str) -> ExecutorChoic
             EXIT_INVALID,
         )
     return choice
+
+
+def may_run_in_process(env: Mapping[str, str], warehouse_url: str) -> bool:
+    """Whether `datapact run` may run its steps in its own process (so a GX worker can serve
+    it): chosen so, or the shared warehouse's default, which `command_executor` may turn."""
+    choice = executor_choice(env, warehouse_url)
+    return choice is ExecutorChoice.IN_PROCESS or (
+        choice is ExecutorChoice.MULTIPROCESS and not env.get(EXECUTOR_ENV, "").strip()
+    )
+
+
+def command_executor(env: Mapping[str, str], warehouse_url: str, pool_limit: int) -> ExecutorChoice:
+    """The executor a `datapact run` uses: DATAPACT_EXECUTOR's choice, else the warehouse's
+    default, except that the multiprocess default runs in-process while the warehouse pool
+    admits one step at a time (`pool_limit` 1). Its step processes would then run one after
+    another, each paying a fork and a load of the definitions, while an in-process run keeps
+    a second CPU busy with its GX worker. Runs the daemon launches keep the default."""
+    if may_run_in_process(env, warehouse_url) and pool_limit == 1:
+        return ExecutorChoice.IN_PROCESS
+    return executor_choice(env, warehouse_url)
+
+
+@contextmanager
+def executor_in_environment(choice: ExecutorChoice) -> Iterator[None]:
+    """DATAPACT_EXECUTOR set to `choice` while the block runs: a job's executor is read from
+    the environment whenever the definitions load (`defs/executors.py`), also when a run
+    rebuilds its job."""
+    before = os.environ.get(EXECUTOR_ENV)
+    os.environ[EXECUTOR_ENV] = choice.value
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(EXECUTOR_ENV, None)
+        else:
+            os.environ[EXECUTOR_ENV] = before

@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -228,7 +229,8 @@ def _tell_story(d: Deployment) -> None:
     assert stopped.returncode == 0, stopped.stdout + stopped.stderr
 
     assert d.cli("generate fixed", "generate", "--rows", ROWS).returncode == 0
-    d.cli("recovery", "run", "--select", DOWNSTREAM_OF_ORDERS)
+    # chosen in DATAPACT_EXECUTOR: the recovery run's steps get processes of their own
+    d.cli("recovery", "run", "--select", DOWNSTREAM_OF_ORDERS, DATAPACT_EXECUTOR="multiprocess")
     d.cli("status recovered", "status", "--format", "json")
     d.cli("verify", "evidence", "verify")
     engine.dispose()
@@ -268,21 +270,36 @@ def test_runs_are_in_postgresql_not_in_files(d: Deployment) -> None:
     assert config["storage"] == {"postgres": {"postgres_url": {"env": "DAGSTER_PG_URL"}}}
 
 
-def test_datapact_run_starts_no_step_only_to_wait_for_the_warehouse_pool(d: Deployment) -> None:
-    run_id = re.search(r"run ([0-9a-f-]{36}) finished", d.results["baseline"].stdout).group(1)  # type: ignore[union-attr]
+def _run_record(d: Deployment, result: str) -> tuple[dict[str, Any], int, int]:
+    """The run config of the run a CLI call reported, its step-process starts and its steps
+    blocked by the pool."""
+    said = re.search(r"run ([0-9a-f-]{36}) finished", d.results[result].stdout)
+    assert said, _output(d.results[result])
+    run_id = said.group(1)
     engine = d.dagster_db()
     with engine.connect() as conn:
         body = conn.execute(
             sa.text("SELECT run_body FROM runs WHERE run_id = :run"), {"run": run_id}
         ).scalar_one()
-        blocked = conn.execute(
-            sa.text("SELECT COUNT(*) FROM event_logs WHERE run_id = :run AND event LIKE :said"),
-            {"run": run_id, "said": "%blocked by limit for pool%"},
-        ).scalar_one()
+        counts = [
+            conn.execute(
+                sa.text("SELECT COUNT(*) FROM event_logs WHERE run_id = :run AND event LIKE :e"),
+                {"run": run_id, "e": f"%{said}%"},
+            ).scalar_one()
+            for said in ("STEP_WORKER_STARTED", "blocked by limit for pool")
+        ]
     engine.dispose()
-    # the multiprocess executor starts as many steps as the pool admits, so none polls for a slot
-    assert json.loads(body)["run_config"]["execution"] == {"config": {"max_concurrent": 1}}
-    assert blocked == 0
+    return json.loads(body)["run_config"], counts[0], counts[1]
+
+
+def test_datapact_run_starts_no_step_only_to_wait_for_the_warehouse_pool(d: Deployment) -> None:
+    # the pool admits one step at a time: the steps run in the run's process, none forked
+    config, forked, blocked = _run_record(d, "baseline")
+    assert "execution" not in config and forked == 0 and blocked == 0
+    # multiprocess chosen: it starts as many step processes as the pool admits, none to wait
+    config, forked, blocked = _run_record(d, "recovery")
+    assert config["execution"] == {"config": {"max_concurrent": 1}}
+    assert forked > 0 and blocked == 0
 
 
 def test_status_reads_the_same_postgresql_instance(d: Deployment) -> None:

@@ -103,3 +103,37 @@ def test_datapact_run_refuses_celery_on_duckdb_in_one_line(tmp_path: Path) -> No
     assert result.returncode == EXIT_INVALID, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
     assert "DATAPACT_EXECUTOR=celery needs a warehouse" in result.stderr
+
+
+def test_datapact_run_takes_the_multiprocess_default_in_process_while_the_pool_admits_one() -> None:
+    from datapact_dagster.pipeline.executor_choice import command_executor, may_run_in_process
+
+    assert may_run_in_process({}, POSTGRES) and may_run_in_process({}, DUCKDB)
+    assert command_executor({}, POSTGRES, pool_limit=1) is ExecutorChoice.IN_PROCESS
+    # a pool that admits several steps, or no limit at all: they run in parallel processes
+    assert command_executor({}, POSTGRES, pool_limit=3) is ExecutorChoice.MULTIPROCESS
+    assert command_executor({}, POSTGRES, pool_limit=0) is ExecutorChoice.MULTIPROCESS
+    # a choice made in DATAPACT_EXECUTOR is kept whatever the pool
+    chosen = {"DATAPACT_EXECUTOR": "multiprocess"}
+    assert not may_run_in_process(chosen, POSTGRES)
+    assert command_executor(chosen, POSTGRES, pool_limit=1) is ExecutorChoice.MULTIPROCESS
+    celery = {"DATAPACT_EXECUTOR": "celery", **BROKER}
+    assert command_executor(celery, POSTGRES, pool_limit=1) is ExecutorChoice.CELERY
+    assert command_executor({}, DUCKDB, pool_limit=0) is ExecutorChoice.IN_PROCESS
+
+
+def test_the_executor_set_for_a_run_is_taken_back_afterwards(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import os
+
+    from datapact_dagster.pipeline.executor_choice import executor_in_environment
+
+    monkeypatch.delenv("DATAPACT_EXECUTOR", raising=False)
+    with executor_in_environment(ExecutorChoice.IN_PROCESS):
+        assert build_executor(os.environ, POSTGRES).name == "in_process"
+    assert "DATAPACT_EXECUTOR" not in os.environ
+    monkeypatch.setenv("DATAPACT_EXECUTOR", "multiprocess")
+    with executor_in_environment(ExecutorChoice.IN_PROCESS):
+        assert os.environ["DATAPACT_EXECUTOR"] == "in_process"
+    assert os.environ["DATAPACT_EXECUTOR"] == "multiprocess"
