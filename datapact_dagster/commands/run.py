@@ -202,17 +202,19 @@ def launch_job(
     from datapact_dagster.plan.project import load_project
 
     factory = definitions.contract_checks_job if checks_only else definitions.contract_pipeline_job
-    choice = command_executor(
-        os.environ, load_project().settings.warehouse_url, warehouse_pool_limit(instance)
-    )
+    pool_limit = warehouse_pool_limit(instance)
+    choice = command_executor(os.environ, load_project().settings.warehouse_url, pool_limit)
     with executor_in_environment(choice):
-        return _launch(factory, instance, choice, checks_only, selected, tags, whole_job)
+        return _launch(
+            factory, instance, choice, pool_limit, checks_only, selected, tags, whole_job
+        )
 
 
 def _launch(
     factory: Callable[[], JobDefinition],
     instance: DagsterInstance,
     choice: ExecutorChoice,
+    pool_limit: int,
     checks_only: bool,
     selected: set[AssetKey],
     tags: Mapping[str, str],
@@ -226,7 +228,6 @@ def _launch(
         asset_parents,
         label_tables_not_run,
         summarize_run,
-        warehouse_pool_limit,
     )
     from datapact_dagster.pipeline.run_owner import RUN_PID_ENV, RunOwner
     from datapact_dagster.plan.project import load_project
@@ -249,7 +250,7 @@ def _launch(
     if choice is ExecutorChoice.MULTIPROCESS:
         start_fork_server()
         # no step process started only to poll for a warehouse-pool slot
-        run_config["execution"] = {"config": {"max_concurrent": warehouse_pool_limit(instance)}}
+        run_config["execution"] = {"config": {"max_concurrent": pool_limit}}
     result = dg.execute_job(
         recon,
         instance=instance,
