@@ -16,6 +16,7 @@ from datapact_dagster.checks.rules import REGISTRY, Engine
 from datapact_dagster.checks.rules.expectations import (
     OBSERVED_ALIAS,
     UNEXPECTED_ROWS,
+    UNIQUE,
     row_count_bounds,
 )
 from datapact_dagster.checks.rules.kind import SuiteContext
@@ -86,3 +87,15 @@ def relations_read(
             return None
         reads.extend(other)
     return reads
+
+
+def unique_columns(suite: Mapping[str, Any]) -> tuple[str, ...]:
+    """The columns whose every row a unique expectation of `suite` groups (no row condition):
+    their distinct counts come with the check where the warehouse counts them
+    (`unique_check_counts_keys`, warehouse/key_counts.py)."""
+    found: dict[str, None] = {}
+    for expectation in suite["expectations"]:
+        kwargs = expectation["kwargs"]
+        if expectation["type"] == UNIQUE and not kwargs.get("row_condition"):
+            found[kwargs["column"]] = None
+    return tuple(found)

@@ -8,6 +8,7 @@ import os
 import pickle
 import sys
 import threading
+from collections.abc import Sequence
 from typing import BinaryIO
 
 import sqlalchemy as sa
@@ -15,10 +16,12 @@ import sqlalchemy as sa
 from datapact_dagster.checks.gx_context import ephemeral_context
 from datapact_dagster.checks.gx_outcomes import could_not_validate
 from datapact_dagster.checks.gx_run import validate_suite
+from datapact_dagster.checks.gx_suite import unique_columns
 from datapact_dagster.checks.gx_worker import SuiteReply, SuiteRequest
 from datapact_dagster.warehouse.dialects import for_engine
 from datapact_dagster.warehouse.engine import warehouse_engine
-from datapact_dagster.warehouse.profile import RelationProfile, profile
+from datapact_dagster.warehouse.key_counts import counting_keys
+from datapact_dagster.warehouse.profile import RelationProfile, profile, with_distinct
 
 
 def serve(requests: BinaryIO, replies: BinaryIO) -> None:
@@ -45,10 +48,14 @@ def _reply(request: SuiteRequest) -> SuiteReply | None:
     try:
         with engine.connect():  # refused while the sender still holds a single-process file
             pass
+        dialect = for_engine(engine)
+        counted_by_suite = unique_columns(request.suite) if dialect.unique_check_counts_keys else ()
         if request.profile is not None:
-            measuring = threading.Thread(target=_measure, args=(engine, request, measured))
+            measuring = threading.Thread(
+                target=_measure, args=(engine, request, counted_by_suite, measured)
+            )
             measuring.start()
-        with for_engine(engine).check_limits(engine, request.reads) as connections:
+        with dialect.check_limits(engine, request.reads) as connections, counting_keys() as counts:
             try:
                 outcomes = validate_suite(request.suite, request.relation, engine, connections)
             except Exception as exc:  # GX failed as a whole (e.g. the relation is missing)
@@ -56,23 +63,46 @@ def _reply(request: SuiteRequest) -> SuiteReply | None:
         if measuring is not None:
             measuring.join()
         found = {key: (o.success, o.result, o.error) for key, o in outcomes.items()}
-        return SuiteReply(found, profile=measured[0] if measured else None)
+        return SuiteReply(found, profile=_completed(engine, request, measured, counts))
     finally:
         if measuring is not None:
             measuring.join()
         engine.dispose()
 
 
-def _measure(engine: sa.Engine, request: SuiteRequest, measured: list[RelationProfile]) -> None:
-    """The profile asked for, into `measured`; nothing when it fails (the sender measures it)."""
+def _measure(
+    engine: sa.Engine,
+    request: SuiteRequest,
+    counted_by_suite: Sequence[str],
+    measured: list[RelationProfile],
+) -> None:
+    """The profile asked for, into `measured`, but the distinct values the suite counts on its
+    way (`counted_by_suite`); nothing when it fails (the sender measures it)."""
     assert request.profile is not None
     wanted = request.profile
+    distinct = [c for c in wanted.distinct_columns if c not in counted_by_suite]
     try:
-        measured.append(
-            profile(engine, request.relation, wanted.null_columns, wanted.distinct_columns)
-        )
+        measured.append(profile(engine, request.relation, wanted.null_columns, distinct))
     except Exception:  # the sender measures it and meets the error itself
         return
+
+
+def _completed(
+    engine: sa.Engine,
+    request: SuiteRequest,
+    measured: list[RelationProfile],
+    counts: dict[str, int],
+) -> RelationProfile | None:
+    """The profile measured beside the suite with the distinct counts the suite counted (any it
+    did not count, counted now); None when none was measured."""
+    if request.profile is None or not measured:
+        return None
+    try:
+        return with_distinct(
+            measured[0], engine, request.relation, request.profile.distinct_columns, counts
+        )
+    except Exception:  # the sender measures it and meets the error itself
+        return None
 
 
 def main() -> None:

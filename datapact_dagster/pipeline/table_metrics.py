@@ -20,8 +20,9 @@ from datapact_dagster.monitoring.warehouse_copy import copy_to_warehouse
 from datapact_dagster.pipeline.partition_step import checked_across_partitions
 from datapact_dagster.plan.project import TablePlan
 from datapact_dagster.warehouse.catalog import relation_columns
+from datapact_dagster.warehouse.key_counts import counting_keys
 from datapact_dagster.warehouse.partitions import Window
-from datapact_dagster.warehouse.profile import RelationProfile, profile
+from datapact_dagster.warehouse.profile import RelationProfile, profile, with_distinct
 
 if TYPE_CHECKING:
     from datapact_dagster.pipeline.table_run import RunContext
@@ -66,27 +67,31 @@ def audit_and_measure(
     window: Window | None = None,
 ) -> tuple[list[CheckResult], RelationProfile, TableMetrics]:
     """Every check on `relation`, the profile folded into the fingerprint query (no scan of
-    its own), this run's metrics and the anomaly monitors judged on them; results in spec
-    order. A partition's (`window`) key rules also look at the other published partitions."""
+    its own, and no distinct count of a key a unique check counted: key_counts.py), this run's
+    metrics and the anomaly monitors judged on them; results in spec order. A partition's
+    (`window`) key rules also look at the other published partitions."""
     started = time.monotonic()
     nulls, keys = profiled_columns(plan.table, list(relation_columns(ctx.engine, relation)))
     worker = current_gx_worker()
     if worker is not None:
         worker.profile_along(relation, nulls, keys)
-    if window is None:
-        checked = audit(ctx, contract_set, plan, specs, relation, as_of)
-    else:
-        checked = checked_across_partitions(
-            ctx.engine,
-            plan.table,
-            specs,
-            relation,
-            window,
-            lambda: audit(ctx, contract_set, plan, specs, relation, as_of),
-        )
+    with counting_keys() as counted:  # by the unique checks, when they run here
+        if window is None:
+            checked = audit(ctx, contract_set, plan, specs, relation, as_of)
+        else:
+            checked = checked_across_partitions(
+                ctx.engine,
+                plan.table,
+                specs,
+                relation,
+                window,
+                lambda: audit(ctx, contract_set, plan, specs, relation, as_of),
+            )
     found = worker.take_profile(relation) if worker is not None else None
     if found is None:
-        found = profile(ctx.engine, relation, nulls, keys)
+        uncounted = [k for k in keys if k not in counted]
+        measured = profile(ctx.engine, relation, nulls, uncounted)
+        found = with_distinct(measured, ctx.engine, relation, keys, counted)
     history = plan_history(ctx, plan, run_kind)
     current = measure(
         plan.contract,

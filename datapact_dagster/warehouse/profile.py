@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 import sqlalchemy as sa
 
@@ -51,3 +51,23 @@ def profile(
         non_null=dict(zip(null_columns, values[: len(null_columns)], strict=True)),
         distinct=dict(zip(distinct_columns, values[len(null_columns) :], strict=True)),
     )
+
+
+def with_distinct(
+    found: RelationProfile,
+    engine: sa.Engine,
+    relation: str,
+    columns: Sequence[str],
+    counted: Mapping[str, int],
+) -> RelationProfile:
+    """`found` with the distinct count of each of `columns`, in that order: measured by the
+    profile, else as a unique check `counted` it (key_counts.py), else counted now."""
+    missing = [c for c in columns if c not in found.distinct and c not in counted]
+    known = {**counted, **found.distinct}
+    if missing:
+        counts = ", ".join(f"COUNT(DISTINCT t.{quote_identifier(c)})" for c in missing)
+        sql = f"SELECT {counts} FROM {quote(engine, relation)} AS t"
+        with for_engine(engine).check_session(engine) as conn:
+            row = conn.execute(sa.text(sql)).one()
+        known.update(zip(missing, (int(v) for v in row), strict=True))
+    return replace(found, distinct={c: known[c] for c in columns})

@@ -14,7 +14,11 @@ import pytest
 import sqlalchemy as sa
 
 from datapact_dagster.checks.gx_run import RESULT_FORMAT, UNEXPECTED_ROWS_FORMAT, validate_suite
+from datapact_dagster.warehouse.dialects import for_engine
+from datapact_dagster.warehouse.key_counts import counting_keys
+from datapact_dagster.warehouse.profile import profile, with_distinct
 from tests.checks.conftest import ENGINES, Warehouses
+from tests.pipeline.test_volume_anomaly import StatementLog
 
 SCHEMA = "metric_cases"
 DUPS = f"{SCHEMA}.dups"
@@ -102,6 +106,51 @@ def test_unique_counts_and_samples_match_gx(engine: sa.Engine) -> None:
     assert ab_never["unexpected_count"] == 2
     assert ident["unexpected_count"] == 0
     assert ident["partial_unexpected_list"] == []
+
+
+def test_a_unique_check_counts_its_keys_where_the_warehouse_counts_them(engine: sa.Engine) -> None:
+    """The duplicates aggregate's groups are the key's distinct values (key_counts.py): kept
+    for the profile, but never those of a row condition's subset or of a compound key."""
+    with counting_keys() as counts:
+        results = _run(
+            engine,
+            DUPS,
+            [
+                ("expect_column_values_to_be_unique", {"column": "k"}),
+                (
+                    "expect_column_values_to_be_unique",
+                    {
+                        "column": "a",
+                        "row_condition": 'col("id")>4',
+                        "condition_parser": "great_expectations",
+                    },
+                ),
+                ("expect_compound_columns_to_be_unique", {"column_list": ["a", "b"]}),
+            ],
+        )
+    assert results[0]["unexpected_count"] == 5 and results[1]["unexpected_count"] == 2
+    with engine.connect() as connection:
+        distinct_k = connection.execute(sa.text(f"SELECT COUNT(DISTINCT k) FROM {DUPS}")).scalar()
+    assert distinct_k == 4  # x y z w; nulls are no value
+    counted = for_engine(engine).unique_check_counts_keys
+    assert counts == ({"k": distinct_k} if counted else {})
+    assert counted == (engine.dialect.name == "duckdb")  # PostgreSQL would materialise them all
+    with counting_keys() as unasked:
+        pass
+    _run(engine, DUPS, [("expect_column_values_to_be_unique", {"column": "k"})])
+    assert unasked == {}  # recorded only while a check run asks
+
+
+def test_the_profile_counts_only_the_keys_no_check_counted(engine: sa.Engine) -> None:
+    _prepare(engine)
+    measured = profile(engine, DUPS, ("k",), ("a",))
+    with StatementLog(engine) as log:
+        full = with_distinct(measured, engine, DUPS, ("k", "a", "b"), {"k": 4})
+    assert full.distinct == {"k": 4, "a": 3, "b": 3}  # k as counted, a measured, b counted now
+    assert list(full.distinct) == ["k", "a", "b"]
+    assert full.fingerprint == measured.fingerprint and full.non_null == measured.non_null
+    (recount,) = [s for s in log.statements if "COUNT(DISTINCT" in s]
+    assert '"b"' in recount and '"k"' not in recount and '"a"' not in recount
 
 
 @pytest.mark.parametrize("bad_rows", [0, 1, 199, 200, 201, 250])

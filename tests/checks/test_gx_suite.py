@@ -8,7 +8,12 @@ from functools import cache
 import pytest
 
 from datapact_dagster.checks.compile import compile_table_checks
-from datapact_dagster.checks.gx_suite import UNEXPECTED_ROWS, build_suite, row_count_bounds
+from datapact_dagster.checks.gx_suite import (
+    UNEXPECTED_ROWS,
+    build_suite,
+    row_count_bounds,
+    unique_columns,
+)
 from datapact_dagster.checks.spec import CheckSpec
 from datapact_dagster.checks.sql_text import batch_query, query_for_relation
 from datapact_dagster.contract.model import Operator
@@ -139,3 +144,21 @@ def test_batch_query_escapes_braces_and_bind_colons() -> None:
     escaped = batch_query("SELECT a FROM datapact_batch_relation WHERE b ~ 'x{2}' AND c = ':v'")
     assert escaped == r"SELECT a FROM {batch} WHERE b ~ 'x{{2}}' AND c = '\:v'"
     assert query_for_relation(escaped, "s.t") == r"SELECT a FROM s.t WHERE b ~ 'x{2}' AND c = '\:v'"
+
+
+def test_the_keys_a_suite_counts_are_its_whole_relation_single_column_unique_checks() -> None:
+    def expectation(kind: str, **kwargs: object) -> dict[str, object]:
+        return {"type": kind, "kwargs": kwargs, "meta": {}}
+
+    suite = {
+        "expectations": [
+            expectation("expect_column_values_to_not_be_null", column="a"),
+            expectation("expect_column_values_to_be_unique", column="b"),
+            expectation(
+                "expect_column_values_to_be_unique", column="c", row_condition='col("d")>1'
+            ),
+            expectation("expect_compound_columns_to_be_unique", column_list=["e", "f"]),
+            expectation("expect_column_values_to_be_unique", column="b"),
+        ]
+    }
+    assert unique_columns(suite) == ("b",)

@@ -169,9 +169,13 @@ def test_the_profile_asked_along_is_measured_by_the_worker_as_here(
     warehouse: sa.Engine, reference: sa.Engine, worker: GxWorker
 ) -> None:
     columns = ("order_id", "email")
-    worker.profile_along(BAD, columns, ("order_id",))
+    # order_id's distinct values come with its unique check; no check groups customer_id's
+    keys = ("order_id", "customer_id")
+    assert [s.column for s in _gx_specs() if s.kind is CheckKind.unique] == ["order_id"]
+    worker.profile_along(BAD, columns, keys)
     _run(warehouse)
     measured = worker.take_profile(BAD)
-    assert measured == profile(reference, BAD, columns, ("order_id",))
+    assert measured == profile(reference, BAD, columns, keys)
+    assert list(measured.distinct) == list(keys)
     assert measured.row_count > 0 and measured.distinct["order_id"] > 0
     assert worker.take_profile(BAD) is None  # taken once; asked for again, not kept

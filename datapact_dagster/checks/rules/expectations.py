@@ -12,6 +12,7 @@ from datapact_dagster.checks.sql_text import BATCH, batch_query, quote_identifie
 from datapact_dagster.contract.model import Operator
 
 UNEXPECTED_ROWS = "unexpected_rows_expectation"
+UNIQUE = "expect_column_values_to_be_unique"
 OBSERVED_ALIAS = "observed"
 _SQL_OPERATORS = {
     "mustBe": "=",
@@ -33,7 +34,7 @@ def not_null(spec: CheckSpec, _: SuiteContext | None = None) -> Expectation:
 
 
 def unique(spec: CheckSpec, _: SuiteContext | None = None) -> Expectation:
-    return "expect_column_values_to_be_unique", {"column": spec.column}
+    return UNIQUE, {"column": spec.column}
 
 
 def compound_unique(spec: CheckSpec, _: SuiteContext | None = None) -> Expectation:

@@ -60,6 +60,9 @@ class WarehouseDialect(ABC):
     index_published_keys: ClassVar[bool] = True
     """Index a partitioned table's keys table, so an increment's keys are looked up, not
     scanned (a warehouse whose hash joins beat its index upkeep says False)."""
+    unique_check_counts_keys: ClassVar[bool] = False
+    """A unique check on one column counts its distinct values on the way (key_counts.py), so
+    the table profile does not count them again."""
 
     def has_relation(self, connection: sa.Connection, table: str, schema: str | None) -> bool:
         """Whether the table or view `schema.table` exists (the current schema when None)."""

@@ -2,7 +2,8 @@
 
 Importing this module imports GX and registers the metrics; import it lazily
 (`WarehouseDialect.register_gx`). DuckDB reads a duplicates aggregate in one pass over the
-groups: their row total and the first duplicate keys from its bounded `min(x, n)` aggregate.
+groups: the duplicated groups' row total, the first duplicated keys from its bounded `min(x, n)`
+aggregate, and the number of groups (the key's distinct count, `warehouse/key_counts.py`).
 """
 
 from __future__ import annotations
@@ -14,21 +15,28 @@ from great_expectations.constants import MAX_RESULT_RECORDS
 from great_expectations.execution_engine import SqlAlchemyExecutionEngine
 
 from datapact_dagster.warehouse.dialects.duckdb_gx import DuckDBExecutionEngine
-from datapact_dagster.warehouse.dialects.gx_metrics import GROUP_ROWS, register_metrics
+from datapact_dagster.warehouse.dialects.gx_metrics import (
+    DUPLICATE_THRESHOLD,
+    GROUP_ROWS,
+    register_metrics,
+)
 
 
 def _read_duplicates(
     execution_engine: SqlAlchemyExecutionEngine, groups: sa.Select, columns: list[str]
-) -> tuple[int, list[Any]]:
+) -> tuple[int, list[Any], int]:
     found = groups.subquery("datapact_duplicate_groups")
     keys = [found.c[name] for name in columns]
+    duplicated = found.c[GROUP_ROWS] >= DUPLICATE_THRESHOLD
     query = sa.select(
-        sa.func.coalesce(sa.func.sum(found.c[GROUP_ROWS]), 0),
+        sa.func.coalesce(sa.func.sum(found.c[GROUP_ROWS]).filter(duplicated), 0),
         # the MAX_RESULT_RECORDS smallest duplicated keys with their row counts, bounded
-        sa.func.min(sa.func.row(*keys, found.c[GROUP_ROWS]), MAX_RESULT_RECORDS),
+        sa.func.min(sa.func.row(*keys, found.c[GROUP_ROWS]), MAX_RESULT_RECORDS).filter(duplicated),
+        # every group: the key's distinct values, counted in the same pass
+        sa.func.count(),
     ).select_from(found)
-    total, smallest = execution_engine.execute_query(query).one()
-    return int(total), list(smallest or ())
+    total, smallest, distinct = execution_engine.execute_query(query).one()
+    return int(total), list(smallest or ()), int(distinct)
 
 
 register_metrics(DuckDBExecutionEngine, __name__, _read_duplicates)

@@ -9,8 +9,9 @@ are used on that warehouse's engine and nowhere else; a plain GX install runs th
 its own implementations and gets the same numbers:
 - `column_values.unique` / `compound_columns.unique` unexpected count and values: GX counts
   duplicate rows through a window `COUNT(*) OVER (PARTITION BY ...)`, once for the count and
-  again for the samples. Here one `GROUP BY ... HAVING COUNT(*) >= 2` aggregate yields both the
-  count and the first duplicate values.
+  again for the samples. Here one `GROUP BY` aggregate of the groups of 2 or more rows yields the
+  count and the first duplicate values (and, where the warehouse counts its groups, the key's
+  distinct count for the table profile: `warehouse/key_counts.py`).
 - `unexpected_rows_query.table` / `.row_count`: GX fetches at most 200 rows of the query and
   counts it in a second query. Here the rows query carries `LIMIT 201` (the warehouse stops
   early and never buffers more), and when it returns at most 200 rows that is the exact count.
@@ -39,6 +40,7 @@ from great_expectations.util import get_sqlalchemy_selectable
 from great_expectations.validator.metric_configuration import MetricConfiguration
 
 from datapact_dagster.warehouse.dialects.gx_samples import samples_only_of_violations
+from datapact_dagster.warehouse.key_counts import record_key_count
 
 _COLUMN_DOMAIN = ("batch_id", "table", "column", "row_condition", "condition_parser")
 _COLUMN_LIST_DOMAIN = (
@@ -61,9 +63,12 @@ ROWS_HEAD = "datapact.unexpected_rows_query.head"
 Compute = Callable[[Any, Any, dict, dict, Any], Any]
 """(metric class, execution engine, domain kwargs, value kwargs, source metric's value) -> value"""
 
-ReadDuplicates = Callable[[SqlAlchemyExecutionEngine, sa.Select, list[str]], tuple[int, list]]
-"""(engine, the duplicate groups: key columns and GROUP_ROWS, key names) -> (the rows in all
-groups, up to MAX_RESULT_RECORDS groups with the smallest keys as (key..., rows) tuples)"""
+ReadDuplicates = Callable[
+    [SqlAlchemyExecutionEngine, sa.Select, list[str]], tuple[int, list, int | None]
+]
+"""(engine, every group of non-null keys: key columns and GROUP_ROWS, key names) -> (the rows in
+the groups of at least DUPLICATE_THRESHOLD rows, up to MAX_RESULT_RECORDS of those groups with
+the smallest keys as (key..., rows) tuples, the number of groups or None if not counted)"""
 
 
 def register_metrics(
@@ -190,6 +195,8 @@ def _duplicates(
     The same rows GX's window implementation counts: a row with a NULL key part is never a
     duplicate (for single columns GX's map metrics skip nulls; for compound keys GX's inner
     join on the group counts drops them). The domain (row_condition, ignore_row_if) is GX's own.
+    A single column's groups over the whole relation are its distinct values: when the
+    warehouse counts them, the count is recorded for the profile (key_counts.py).
     """
     selectable = get_sqlalchemy_selectable(
         execution_engine.get_domain_records(domain_kwargs=domain_kwargs)
@@ -201,9 +208,10 @@ def _duplicates(
         .select_from(source)
         .where(sa.and_(*(key.is_not(None) for key in keys)))
         .group_by(*keys)
-        .having(sa.func.count() >= DUPLICATE_THRESHOLD)
     )
-    total, smallest = read_duplicates(execution_engine, groups, columns)
+    total, smallest, distinct = read_duplicates(execution_engine, groups, columns)
+    if distinct is not None and len(columns) == 1 and not domain_kwargs.get("row_condition"):
+        record_key_count(columns[0], distinct)
     rows: list[tuple[Any, ...]] = []
     for entry in smallest:
         *key, count = entry
