@@ -96,6 +96,8 @@ def unique_columns(suite: Mapping[str, Any]) -> tuple[str, ...]:
     found: dict[str, None] = {}
     for expectation in suite["expectations"]:
         kwargs = expectation["kwargs"]
-        if expectation["type"] == UNIQUE and not kwargs.get("row_condition"):
-            found[kwargs["column"]] = None
+        column = kwargs.get("column")  # a custom rule's kwargs may lack it, GX then refuses it
+        whole = not kwargs.get("row_condition")
+        if expectation["type"] == UNIQUE and isinstance(column, str) and whole:
+            found[column] = None
     return tuple(found)

@@ -49,8 +49,10 @@ def _reply(request: SuiteRequest) -> SuiteReply | None:
         with engine.connect():  # refused while the sender still holds a single-process file
             pass
         dialect = for_engine(engine)
-        counted_by_suite = unique_columns(request.suite) if dialect.unique_check_counts_keys else ()
         if request.profile is not None:
+            counted_by_suite = (
+                unique_columns(request.suite) if dialect.unique_check_counts_keys else ()
+            )
             measuring = threading.Thread(
                 target=_measure, args=(engine, request, counted_by_suite, measured)
             )

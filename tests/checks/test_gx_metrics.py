@@ -145,8 +145,9 @@ def test_the_profile_counts_only_the_keys_no_check_counted(engine: sa.Engine) ->
     _prepare(engine)
     measured = profile(engine, DUPS, ("k",), ("a",))
     with StatementLog(engine) as log:
-        full = with_distinct(measured, engine, DUPS, ("k", "a", "b"), {"k": 4})
-    assert full.distinct == {"k": 4, "a": 3, "b": 3}  # k as counted, a measured, b counted now
+        full = with_distinct(measured, engine, DUPS, ("k", "a", "b"), {"k": 4, "a": 99})
+    # k as counted, a as measured (the profile's own count wins), b counted now
+    assert full.distinct == {"k": 4, "a": 3, "b": 3}
     assert list(full.distinct) == ["k", "a", "b"]
     assert full.fingerprint == measured.fingerprint and full.non_null == measured.non_null
     (recount,) = [s for s in log.statements if "COUNT(DISTINCT" in s]

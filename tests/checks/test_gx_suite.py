@@ -159,6 +159,8 @@ def test_the_keys_a_suite_counts_are_its_whole_relation_single_column_unique_che
             ),
             expectation("expect_compound_columns_to_be_unique", column_list=["e", "f"]),
             expectation("expect_column_values_to_be_unique", column="b"),
+            expectation("expect_column_values_to_be_unique"),  # a custom rule's, refused by GX
+            expectation("expect_column_values_to_be_unique", column=["g"]),
         ]
     }
     assert unique_columns(suite) == ("b",)

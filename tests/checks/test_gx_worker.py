@@ -11,7 +11,9 @@ import pytest
 import sqlalchemy as sa
 
 from datapact_dagster.checks.gx_run import run_suite
-from datapact_dagster.checks.gx_worker import GxWorker, serving
+from datapact_dagster.checks.gx_suite import build_suite
+from datapact_dagster.checks.gx_worker import GxWorker, ProfileRequest, SuiteRequest, serving
+from datapact_dagster.checks.gx_worker_main import _reply
 from datapact_dagster.checks.result import CheckResult
 from datapact_dagster.checks.spec import CheckKind, CheckSpec
 from datapact_dagster.warehouse.dialects.duckdb_sandbox import lock_down
@@ -179,3 +181,37 @@ def test_the_profile_asked_along_is_measured_by_the_worker_as_here(
     assert list(measured.distinct) == list(keys)
     assert measured.row_count > 0 and measured.distinct["order_id"] > 0
     assert worker.take_profile(BAD) is None  # taken once; asked for again, not kept
+
+
+def test_the_worker_leaves_a_key_its_unique_check_counts_to_that_check(tmp_path: Path) -> None:
+    """Beside the suite, the worker's profile counts no distinct order_id values (its unique
+    check groups them anyway) but counts customer_id's, which no check groups."""
+    warehouse = _warehouse(tmp_path)
+    engine = next(warehouse)
+    keys = ("order_id", "customer_id")
+    expected = profile(engine, BAD, ("email",), keys)
+    specs = _gx_specs()
+    request = SuiteRequest(
+        build_suite(specs[0].table, specs, "duckdb", PUBLISHED),
+        BAD,
+        engine.url.render_as_string(hide_password=False),
+        None,
+        ProfileRequest(("email",), keys),
+    )
+    engine.dispose()
+    statements: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        statements.append(statement)
+
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", record)
+    try:
+        reply = _reply(request)  # what the worker process runs, here in this one
+    finally:
+        sa.event.remove(sa.engine.Engine, "before_cursor_execute", record)
+    assert reply is not None and reply.outcomes is not None
+    assert reply.profile == expected
+    counting = [s for s in statements if "COUNT(DISTINCT" in s]
+    assert counting and all('"customer_id"' in s for s in counting)
+    assert not [s for s in counting if '"order_id"' in s]
+    next(warehouse, None)

@@ -150,7 +150,7 @@ def test_the_metrics_add_no_query_on_the_table(
 
     assert len(monitored.reading(relation)) == len(plain.reading(relation))
     profiling = [s for s in monitored.statements if "hash(t)" in s]
-    assert len(profiling) == 1 and "COUNT(" in profiling[0], "folded into the fingerprint"
+    assert len(profiling) == 1 and 'COUNT(t."' in profiling[0], "folded into the fingerprint"
     recounted = [s for s in monitored.statements if "COUNT(DISTINCT" in s]
     assert not recounted, "order_id's distinct values are the unique check's groups"
     assert outcome.metrics is not None
