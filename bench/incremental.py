@@ -8,17 +8,18 @@ over `--days` published daily partitions, with the keys table publish keeps besi
 `--new-rows` rows is staged with two planted faults: one event_id already published 40 days
 earlier (a duplicate only a table-wide look finds) and one customer_id with no parent row.
 
-Timed, each the same way: in this process after GX is imported, one untimed warm-up call,
-then the median of `--repeat` calls, the increment's and the full check's taken in turn. One
-increment's calls spread from 30 to 60 ms in one process (the anti-join, GX's Python and
-DuckDB's threads share two cores), so the median of 5 swung from 35 to 57 ms between runs.
-Each increment so follows a full check: the day's rows stay in DuckDB's buffer, the CPU's
-caches do not (an increment arrives after other work in a run too). A first pass of the
-increment and the keys' anti-join alone, in turn, times the anti-join and the peak memory
-before the whole table is read:
+Timed, each the same way, in this process after GX is imported:
 * increment: the check step DataPact runs for the new partition (every contract check on the
   staged day, and beside them its keys anti-joined against the published keys);
 * full: every contract check on the whole published table (what a run without partitions does).
+
+Each is called once untimed, then `--repeat` times, the two taken in turn (increment, full,
+increment, ...), and the medians compared. One increment's calls spread from 30 to 60 ms in
+one process (the anti-join, GX's Python and DuckDB's threads share two cores), so the median
+of 5 timed in a block before the full check's block swung from 35 to 57 ms between runs. Each
+increment so follows a full check: the day's rows stay in DuckDB's buffer, the CPU's caches do
+not (in a run, an increment follows other work too). A first pass, the increment and the keys'
+anti-join alone in turn, times the anti-join and the peak memory before the table is read.
 
 Targets: increment <= 5% of full, both faults found, peak RSS <= 1 GiB.
 """
