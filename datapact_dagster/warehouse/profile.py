@@ -40,7 +40,7 @@ def profile(
     """Row count, content hash, and per column its non-null (`null_columns`) and distinct
     (`distinct_columns`) counts: the fingerprint query with the profile folded in, one scan."""
     extra = [f"COUNT(t.{quote_identifier(c)})" for c in null_columns]
-    extra += [f"COUNT(DISTINCT t.{quote_identifier(c)})" for c in distinct_columns]
+    extra += [_count_distinct(c) for c in distinct_columns]
     sql = for_engine(engine).fingerprint_query(quote(engine, relation), extra)
     with for_engine(engine).check_session(engine) as conn:
         row = conn.execute(sa.text(sql)).one()
@@ -65,9 +65,13 @@ def with_distinct(
     missing = [c for c in columns if c not in found.distinct and c not in counted]
     known = {**counted, **found.distinct}
     if missing:
-        counts = ", ".join(f"COUNT(DISTINCT t.{quote_identifier(c)})" for c in missing)
+        counts = ", ".join(_count_distinct(c) for c in missing)
         sql = f"SELECT {counts} FROM {quote(engine, relation)} AS t"
         with for_engine(engine).check_session(engine) as conn:
             row = conn.execute(sa.text(sql)).one()
         known.update(zip(missing, (int(v) for v in row), strict=True))
     return replace(found, distinct={c: known[c] for c in columns})
+
+
+def _count_distinct(column: str) -> str:
+    return f"COUNT(DISTINCT t.{quote_identifier(column)})"
